@@ -1,0 +1,471 @@
+/**
+ * A hand-written scanner for the Prometheus text format 0.0.4 and OpenMetrics 1.0.
+ *
+ * Why our own: no maintained npm parser keeps labels on histograms (ECOSYSTEM.md). Why a
+ * scanner over charCodeAt rather than regexes: one pass, no per-character allocations, and
+ * it cannot backtrack, so garbage input ends in linear time with an ExpositionParseError.
+ *
+ * Specs: https://prometheus.io/docs/instrumenting/exposition_formats/ ("text format") and
+ * https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md ("OM").
+ */
+import type { Exemplar, ExpositionFormat, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
+
+export type { ExpositionFormat, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
+
+/** Thrown for any malformed input; the message reads `line N: reason`. */
+export class ExpositionParseError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = "ExpositionParseError";
+  }
+}
+
+/** Picks the format from a Content-Type header; anything but OpenMetrics is text 0.0.4. */
+export function formatFromContentType(contentType: string | undefined | null): ExpositionFormat {
+  return contentType !== undefined && contentType !== null && contentType.toLowerCase().includes("application/openmetrics-text") ? "openmetrics" : "text";
+}
+
+/** Parses one exposition payload into a flat sample list plus metric families. */
+export function parseExposition(input: string, format: ExpositionFormat = "text"): ParsedExposition {
+  return new ExpositionScanner(input, format).run();
+}
+
+const LF = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, EQ = 61, COMMA = 44, QUOTE = 34, BSL = 92;
+
+// Which sample names belong to a family of each type (text format section "Histograms and
+// summaries"; OM section "Metric types"). Text counters carry no suffix: the name is the family.
+const TEXT_SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
+  counter: [""], gauge: [""], untyped: [""],
+  histogram: ["_bucket", "_sum", "_count"],
+  summary: ["", "_sum", "_count"],
+};
+const OM_SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
+  counter: ["_total", "_created"], gauge: [""], unknown: [""], stateset: [""], info: ["_info"],
+  histogram: ["_bucket", "_sum", "_count", "_created"],
+  gaugehistogram: ["_bucket", "_gsum", "_gcount"],
+  summary: ["", "_sum", "_count", "_created"],
+};
+const TEXT_STRIPPABLE = ["_bucket", "_sum", "_count"] as const;
+// OM: "The combined length of the label names and values of an Exemplar's LabelSet MUST NOT exceed 128 UTF-8 characters."
+const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58; // a-z A-Z _ :
+}
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+function quote(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+}
+
+class ExpositionScanner {
+  private pos = 0;
+  private line = 1;
+  private readonly om: boolean;
+  private readonly suffixes: Partial<Record<MetricType, readonly string[]>>;
+  private readonly samples: Sample[] = [];
+  private readonly families = new Map<string, MetricFamily>();
+  private readonly typed = new Set<string>();
+  private current: MetricFamily | undefined;
+  private sawEof = false;
+
+  constructor(
+    private readonly src: string,
+    private readonly format: ExpositionFormat,
+  ) {
+    this.om = format === "openmetrics";
+    this.suffixes = this.om ? OM_SUFFIXES : TEXT_SUFFIXES;
+  }
+
+  run(): ParsedExposition {
+    const src = this.src, len = src.length;
+    while (this.pos < len) {
+      if (this.sawEof) this.fail("content after # EOF is not allowed");
+      let c = src.charCodeAt(this.pos);
+      if (!this.om && (c === SP || c === TAB)) {
+        this.skipBlanks();
+        c = this.pos < len ? src.charCodeAt(this.pos) : LF;
+      }
+      if (c === LF) {
+        if (this.om) this.fail("empty lines are not allowed in OpenMetrics");
+      } else if (c === HASH) {
+        this.comment();
+      } else {
+        this.sample();
+      }
+      if (this.pos < len) {
+        this.pos++; // the LF that ends this line
+        if (!this.sawEof) this.line++;
+      }
+    }
+    // OM: "The exposition MUST end with an EOF line" (`# EOF`), optionally followed by one LF.
+    if (this.om && !this.sawEof) this.fail("missing # EOF at the end of OpenMetrics exposition");
+    return { format: this.format, samples: this.samples, families: [...this.families.values()] };
+  }
+
+  private fail(reason: string): never {
+    throw new ExpositionParseError(this.line, reason);
+  }
+
+  private skipBlanks(): void {
+    const src = this.src;
+    let c = src.charCodeAt(this.pos);
+    while (c === SP || c === TAB) c = src.charCodeAt(++this.pos);
+  }
+
+  /** Expects at least one blank (OM: exactly one space) and skips it. */
+  private separator(what: string): void {
+    const c = this.src.charCodeAt(this.pos);
+    if (c !== SP && c !== TAB) this.fail(`expected a space before ${what}, got ${this.describeHere()}`);
+    if (this.om) {
+      if (c !== SP || this.src.charCodeAt(this.pos + 1) === SP) this.fail(`expected exactly one space before ${what}`);
+      this.pos++;
+    } else this.skipBlanks();
+  }
+
+  private describeHere(): string {
+    if (this.pos >= this.src.length) return "end of input";
+    const c = this.src.charCodeAt(this.pos);
+    return c === LF ? "end of line" : quote(this.src[this.pos] ?? "");
+  }
+
+  private restOfLine(): string {
+    const end = this.src.indexOf("\n", this.pos);
+    return this.src.slice(this.pos, end < 0 ? this.src.length : end);
+  }
+
+  private token(): string {
+    const src = this.src, start = this.pos;
+    let c = src.charCodeAt(this.pos);
+    while (this.pos < src.length && c !== SP && c !== TAB && c !== LF) c = src.charCodeAt(++this.pos);
+    return src.slice(start, this.pos);
+  }
+
+  private metricName(): string {
+    const src = this.src, start = this.pos;
+    let c = src.charCodeAt(this.pos);
+    if (isNameStart(c)) {
+      do c = src.charCodeAt(++this.pos);
+      while (isNameChar(c));
+    }
+    const end = this.pos;
+    if (end === start || (end < src.length && c !== SP && c !== TAB && c !== LF && c !== LBRACE)) {
+      this.pos = start;
+      let bad = "";
+      while (this.pos < src.length && !" \t\n{".includes(src[this.pos] ?? "")) bad += src[this.pos++];
+      this.fail(`invalid metric name ${quote(bad)}`);
+    }
+    return src.slice(start, end);
+  }
+
+  private comment(): void {
+    const src = this.src;
+    const start = this.pos;
+    this.pos++; // '#'
+    if (this.om) {
+      if (src.charCodeAt(this.pos) !== SP) this.fail(`invalid comment line ${quote(this.restOfLine())}: OpenMetrics allows only HELP, TYPE, UNIT and EOF`);
+      this.pos++;
+    } else this.skipBlanks();
+    const word = this.token();
+    if (this.om && word === "EOF" && this.pos === start + 5) {
+      if (this.pos < src.length && src.charCodeAt(this.pos) !== LF) this.fail("invalid # EOF line");
+      this.sawEof = true;
+      // Only one optional trailing LF may follow.
+      if (this.pos + 1 < src.length) {
+        this.line++;
+        this.fail("content after # EOF is not allowed");
+      }
+      return;
+    }
+    const kind = word === "HELP" || word === "TYPE" || (this.om && word === "UNIT") ? word : undefined;
+    if (kind === undefined || (this.pos < src.length && src.charCodeAt(this.pos) === LF) || this.pos >= src.length) {
+      if (this.om) this.fail(`invalid comment line ${quote(src.slice(start, this.pos) + this.restOfLine())}: OpenMetrics allows only HELP, TYPE, UNIT and EOF`);
+      const end = src.indexOf("\n", this.pos);
+      this.pos = end < 0 ? src.length : end; // a plain comment in text format
+      return;
+    }
+    this.separator("the metric name");
+    const name = this.metricName();
+    let text = "";
+    if (this.pos < src.length && src.charCodeAt(this.pos) !== LF) {
+      this.separator(kind === "HELP" ? "the help text" : kind === "TYPE" ? "the type" : "the unit");
+      text = kind === "HELP" ? this.helpText() : this.restOfLine();
+      this.pos += kind === "HELP" ? 0 : text.length;
+    }
+    const family = this.familyForMetadata(name, kind);
+    if (kind === "HELP") {
+      if (family.help !== undefined) this.fail(`second HELP line for metric ${quote(name)}`);
+      family.help = text;
+    } else if (kind === "TYPE") {
+      if (this.typed.has(name)) this.fail(`second TYPE line for metric ${quote(name)}`);
+      if (this.suffixes[text as MetricType] === undefined) this.fail(`unknown metric type ${quote(text)} for metric ${quote(name)}`);
+      this.typed.add(name);
+      family.type = text as MetricType;
+    } else {
+      if (family.unit !== undefined) this.fail(`second UNIT line for metric ${quote(name)}`);
+      // OM: "If non-empty, it MUST be a suffix of the MetricFamily name separated by an underscore."
+      if (text !== "" && !name.endsWith(`_${text}`)) this.fail(`unit ${quote(text)} is not a suffix of metric name ${quote(name)}`);
+      family.unit = text;
+    }
+  }
+
+  /** HELP text: text format escapes `\\` and `\n`; OM also `\"`. */
+  private helpText(): string {
+    const src = this.src;
+    const start = this.pos;
+    let out: string | undefined;
+    let chunk = start;
+    for (;;) {
+      const c = this.pos < src.length ? src.charCodeAt(this.pos) : LF;
+      if (c === LF) break;
+      if (c === BSL) {
+        const n = src.charCodeAt(this.pos + 1);
+        const rep = n === BSL ? "\\" : n === 110 ? "\n" : n === QUOTE && this.om ? '"' : undefined;
+        if (rep === undefined) this.fail(`invalid escape sequence ${quote(src.slice(this.pos, this.pos + 2))} in HELP text`);
+        out = (out ?? "") + src.slice(chunk, this.pos) + rep;
+        this.pos += 2;
+        chunk = this.pos;
+      } else this.pos++;
+    }
+    return out === undefined ? src.slice(start, this.pos) : out + src.slice(chunk, this.pos);
+  }
+
+  private newFamily(name: string): MetricFamily {
+    const family: MetricFamily = { name, type: this.om ? "unknown" : "untyped", samples: [] };
+    this.families.set(name, family);
+    this.current = family;
+    return family;
+  }
+
+  private familyForMetadata(name: string, kind: string): MetricFamily {
+    const cur = this.current;
+    if (cur !== undefined && cur.name === name) {
+      if (cur.samples.length > 0) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
+      return cur;
+    }
+    const known = this.families.get(name);
+    if (known === undefined) return this.newFamily(name);
+    // OM: "All lines for a given MetricFamily MUST be together." Text format: metadata first.
+    if (this.om) this.fail(`metric family ${quote(name)} appears more than once; its lines must be together`);
+    if (known.samples.length > 0) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
+    this.current = known;
+    return known;
+  }
+
+  private belongs(family: MetricFamily, name: string): boolean {
+    const base = family.name;
+    if (!name.startsWith(base)) return false;
+    for (const suffix of this.suffixes[family.type] ?? [""]) {
+      if (name.length === base.length + suffix.length && (suffix === "" || name.endsWith(suffix))) return true;
+    }
+    return false;
+  }
+
+  private familyForSample(name: string): MetricFamily {
+    const cur = this.current;
+    if (cur !== undefined && this.belongs(cur, name)) return cur;
+    if (this.om) {
+      const clash = this.families.get(name);
+      if (clash !== undefined && clash === cur) {
+        const allowed = (this.suffixes[clash.type] ?? [""]).map((x) => clash.name + x).join(", ");
+        this.fail(`sample ${quote(name)} does not belong to ${clash.type} family ${quote(clash.name)} (expected ${allowed})`);
+      }
+      if (clash !== undefined) this.fail(`metric family ${quote(name)} appears more than once; its lines must be together`);
+      return this.newFamily(name);
+    }
+    const exact = this.families.get(name);
+    if (exact !== undefined && this.belongs(exact, name)) return (this.current = exact);
+    for (const suffix of TEXT_STRIPPABLE) {
+      if (!name.endsWith(suffix)) continue;
+      const base = this.families.get(name.slice(0, name.length - suffix.length));
+      if (base !== undefined && this.belongs(base, name)) return (this.current = base);
+    }
+    return exact ?? this.newFamily(name);
+  }
+
+  private sample(): void {
+    const src = this.src, len = src.length;
+    const name = this.metricName();
+    const family = this.familyForSample(name);
+    let labels: Record<string, string> = {};
+    if (src.charCodeAt(this.pos) === LBRACE) {
+      this.pos++;
+      labels = this.labelSet("");
+    }
+    this.checkTypeLabels(family, name, labels);
+    this.separator("the value");
+    const value = this.number("value");
+    let timestampMs: number | undefined;
+    let exemplar: Exemplar | undefined;
+    if (this.pos < len && src.charCodeAt(this.pos) !== LF) {
+      this.separator("the timestamp");
+      // Text format tolerates trailing blanks; OM's single-space rule already refused them.
+      if (this.pos < len && src.charCodeAt(this.pos) !== HASH && src.charCodeAt(this.pos) !== LF) {
+        timestampMs = this.timestamp();
+        if (this.pos < len && src.charCodeAt(this.pos) !== LF) this.separator("the exemplar");
+      }
+      if (this.pos < len && src.charCodeAt(this.pos) === HASH) {
+        if (!this.om) this.fail(`unexpected text after the sample: ${quote(this.restOfLine())}`);
+        exemplar = this.exemplar(family, name);
+      }
+      if (this.pos < len && src.charCodeAt(this.pos) !== LF) this.fail(`unexpected text after the sample: ${quote(this.restOfLine())}`);
+    }
+    const sample: Sample = { name, labels, value, timestampMs, exemplar };
+    this.samples.push(sample);
+    family.samples.push(sample);
+  }
+
+  /** Parses `name="value",...}` after the opening brace (the brace is consumed). */
+  private labelSet(context: string): Record<string, string> {
+    const src = this.src;
+    const labels: Record<string, string> = {};
+    this.skipBlanksIfText();
+    while (src.charCodeAt(this.pos) !== RBRACE) {
+      const start = this.pos;
+      let c = src.charCodeAt(this.pos);
+      if (isNameStart(c) && c !== 58) {
+        do c = src.charCodeAt(++this.pos);
+        while (isNameChar(c) && c !== 58);
+      }
+      if (this.pos === start) this.fail(`invalid label name ${quote(this.labelNameJunk())}${context}`);
+      const label = src.slice(start, this.pos);
+      this.skipBlanksIfText();
+      if (src.charCodeAt(this.pos) !== EQ) this.fail(`expected "=" after label name ${quote(label)}, got ${this.describeHere()}${context}`);
+      this.pos++;
+      this.skipBlanksIfText();
+      if (src.charCodeAt(this.pos) !== QUOTE) this.fail(`expected a quoted value for label ${quote(label)}, got ${this.describeHere()}${context}`);
+      this.pos++;
+      const value = this.labelValue(label);
+      // hasOwn only when a lookup hits something: inherited names like "toString" are legal labels.
+      if (labels[label] !== undefined && Object.hasOwn(labels, label)) this.fail(`duplicate label name ${quote(label)}${context}`);
+      if (label === "__proto__") Object.defineProperty(labels, label, { value, enumerable: true, writable: true, configurable: true });
+      else labels[label] = value;
+      this.skipBlanksIfText();
+      c = src.charCodeAt(this.pos);
+      if (c === COMMA) {
+        this.pos++;
+        this.skipBlanksIfText();
+      } else if (c !== RBRACE) this.fail(`expected "," or "}" after the value of label ${quote(label)}, got ${this.describeHere()}${context}`);
+    }
+    this.pos++;
+    return labels;
+  }
+
+  private skipBlanksIfText(): void {
+    if (!this.om) this.skipBlanks();
+  }
+
+  private labelNameJunk(): string {
+    const end = this.src.slice(this.pos, this.pos + 60).search(/[=,}\n]/);
+    return this.src.slice(this.pos, end < 0 ? this.pos + 60 : this.pos + end);
+  }
+
+  /** A label value after its opening quote: escapes `\\`, `\"` and `\n` (both formats). */
+  private labelValue(label: string): string {
+    const src = this.src;
+    const start = this.pos;
+    let out: string | undefined;
+    let chunk = start;
+    for (;;) {
+      if (this.pos >= src.length) this.fail(`unterminated value for label ${quote(label)}`);
+      const c = src.charCodeAt(this.pos);
+      if (c === QUOTE) break;
+      if (c === LF) this.fail(`unterminated value for label ${quote(label)}`);
+      if (c === BSL) {
+        const n = src.charCodeAt(this.pos + 1);
+        const rep = n === BSL ? "\\" : n === QUOTE ? '"' : n === 110 ? "\n" : undefined;
+        if (rep === undefined) this.fail(`invalid escape sequence ${quote(src.slice(this.pos, this.pos + 2))} in value of label ${quote(label)}`);
+        out = (out ?? "") + src.slice(chunk, this.pos) + rep;
+        this.pos += 2;
+        chunk = this.pos;
+      } else this.pos++;
+    }
+    const value = out === undefined ? src.slice(start, this.pos) : out + src.slice(chunk, this.pos);
+    this.pos++; // closing quote
+    return value;
+  }
+
+  /** Histogram buckets need `le`, summary quantiles need `quantile` (both formats). */
+  private checkTypeLabels(family: MetricFamily, name: string, labels: Record<string, string>): void {
+    const t = family.type;
+    if ((t === "histogram" || t === "gaugehistogram") && name.length === family.name.length + 7) {
+      const le = labels["le"];
+      if (le === undefined) this.fail(`histogram bucket ${quote(name)} has no "le" label`);
+      if (Number.isNaN(parseNumberToken(le))) this.fail(`invalid "le" label value ${quote(le)}`);
+    } else if (t === "summary" && name.length === family.name.length) {
+      const q = labels["quantile"];
+      if (q === undefined) this.fail(`summary quantile ${quote(name)} has no "quantile" label`);
+      if (Number.isNaN(parseNumberToken(q))) this.fail(`invalid "quantile" label value ${quote(q)}`);
+    }
+  }
+
+  private number(what: string): number {
+    const tok = this.token();
+    const v = parseNumberToken(tok);
+    if (Number.isNaN(v) && tok.toLowerCase() !== "nan") this.fail(`invalid ${what} ${quote(tok)}`);
+    return v;
+  }
+
+  /** Text format: integer milliseconds. OM: seconds, may be fractional. */
+  private timestamp(): number {
+    const tok = this.token();
+    if (this.om) {
+      const s = parseNumberToken(tok);
+      if (!Number.isFinite(s)) this.fail(`invalid timestamp ${quote(tok)}`);
+      return Math.round(s * 1000);
+    }
+    if (!/^-?\d{1,19}$/.test(tok)) this.fail(`invalid timestamp ${quote(tok)}: text format timestamps are integer milliseconds`);
+    return Number(tok);
+  }
+
+  /** OM exemplar: `# {labels} value [timestamp]` on a counter total or histogram bucket. */
+  private exemplar(family: MetricFamily, name: string): Exemplar {
+    const src = this.src;
+    this.pos++; // '#'
+    this.separator("the exemplar labels");
+    const okTarget = (family.type === "counter" && name.endsWith("_total")) || ((family.type === "histogram" || family.type === "gaugehistogram") && name.endsWith("_bucket"));
+    if (!okTarget) this.fail(`exemplars are only allowed on counter totals and histogram buckets, not on ${quote(name)}`);
+    if (src.charCodeAt(this.pos) !== LBRACE) this.fail(`expected "{" to open the exemplar labels, got ${this.describeHere()}`);
+    this.pos++;
+    const labels = this.labelSet(" in exemplar");
+    let chars = 0;
+    for (const k in labels) chars += k.length + (labels[k]?.length ?? 0);
+    if (chars > MAX_EXEMPLAR_LABEL_CHARS) this.fail(`exemplar labels are ${chars} characters long; at most ${MAX_EXEMPLAR_LABEL_CHARS} are allowed`);
+    this.separator("the exemplar value");
+    const value = this.number("exemplar value");
+    let timestampMs: number | undefined;
+    if (this.pos < src.length && src.charCodeAt(this.pos) !== LF) {
+      this.separator("the exemplar timestamp");
+      timestampMs = this.timestamp();
+    }
+    return timestampMs === undefined ? { labels, value } : { labels, value, timestampMs };
+  }
+}
+
+/**
+ * Parses a number as Prometheus does (Go's ParseFloat, case-insensitive Inf/NaN) but refuses
+ * what `Number()` would silently accept: empty strings, whitespace, hex, binary, `Infinity`
+ * without a sign is accepted as Go does. Returns NaN for anything invalid.
+ */
+export function parseNumberToken(tok: string): number {
+  const n = tok.length;
+  if (n === 0) return NaN;
+  let i = 0;
+  let c = tok.charCodeAt(0);
+  if (c === 43 || c === 45) c = tok.charCodeAt(++i); // + -
+  if ((c >= 48 && c <= 57) || c === 46) {
+    for (let j = i; j < n; j++) {
+      const d = tok.charCodeAt(j);
+      // digits . e E + - only: keeps out "0x1f", "1_000", "0b1" that Number() would take.
+      if (!((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45)) return NaN;
+    }
+    return Number(tok);
+  }
+  const word = tok.slice(i).toLowerCase();
+  if (word === "inf" || word === "infinity") return tok.charCodeAt(0) === 45 ? -Infinity : Infinity;
+  return NaN; // "nan" is recognised by the caller, which knows NaN is then a real value
+}

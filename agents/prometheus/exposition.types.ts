@@ -1,0 +1,52 @@
+/**
+ * Shapes shared by the exposition parser, the writer and the scraper.
+ * Text format 0.0.4: https://prometheus.io/docs/instrumenting/exposition_formats/
+ * OpenMetrics 1.0: https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md
+ */
+
+/** Which wire format a payload is in. */
+export type ExpositionFormat = "text" | "openmetrics";
+
+/** Metric types of both formats ("untyped" is text-only, "unknown" its OpenMetrics name). */
+export type MetricType =
+  | "counter"
+  | "gauge"
+  | "histogram"
+  | "gaugehistogram"
+  | "summary"
+  | "info"
+  | "stateset"
+  | "unknown"
+  | "untyped";
+
+/** An OpenMetrics exemplar attached to a counter total or a histogram bucket. */
+export interface Exemplar {
+  labels: Record<string, string>;
+  value: number;
+  timestampMs?: number;
+}
+
+/** One parsed sample line. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  timestampMs?: number;
+  exemplar?: Exemplar;
+}
+
+/** A metric family: metadata plus its samples (the same objects as in the flat list). */
+export interface MetricFamily {
+  name: string;
+  type: MetricType;
+  help?: string;
+  unit?: string;
+  samples: Sample[];
+}
+
+/** What the parser returns. */
+export interface ParsedExposition {
+  format: ExpositionFormat;
+  samples: Sample[];
+  families: MetricFamily[];
+}
