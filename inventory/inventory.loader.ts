@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { checkInventory } from "./inventory-checks.ts";
 import { formatPath, type InventoryProblem } from "./inventory-problem.ts";
 import { inventorySchema, type Inventory } from "./inventory.schema.ts";
+import { deepFreeze } from "../config/deep-freeze.ts";
 
 /** A problem with its place in the file, ready to print. */
 export interface LocatedProblem extends InventoryProblem {
@@ -116,12 +117,4 @@ function offsetOf(root: unknown, path: readonly (string | number)[]): number {
     } else break;
   }
   return best;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
