@@ -225,7 +225,7 @@ class ExpositionScanner {
       if (c === BSL) {
         const n = src.charCodeAt(this.pos + 1);
         const rep = n === BSL ? "\\" : n === 110 ? "\n" : n === QUOTE && this.om ? '"' : undefined;
-        if (rep === undefined) this.fail(`invalid escape sequence ${quote(src.slice(this.pos, this.pos + 2))} in HELP text`);
+        if (rep === undefined) this.fail(`invalid escape sequence ${src.slice(this.pos, this.pos + 2).trimEnd()} in HELP text`);
         out = (out ?? "") + src.slice(chunk, this.pos) + rep;
         this.pos += 2;
         chunk = this.pos;
@@ -378,7 +378,7 @@ class ExpositionScanner {
       if (c === BSL) {
         const n = src.charCodeAt(this.pos + 1);
         const rep = n === BSL ? "\\" : n === QUOTE ? '"' : n === 110 ? "\n" : undefined;
-        if (rep === undefined) this.fail(`invalid escape sequence ${quote(src.slice(this.pos, this.pos + 2))} in value of label ${quote(label)}`);
+        if (rep === undefined) this.fail(`invalid escape sequence ${src.slice(this.pos, this.pos + 2).trimEnd()} in value of label ${quote(label)}`);
         out = (out ?? "") + src.slice(chunk, this.pos) + rep;
         this.pos += 2;
         chunk = this.pos;
