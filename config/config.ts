@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parse } from "yaml";
 import { configSchema, ENV_NOT_CONFIG, ENV_OVERRIDES, type CityplaneConfig } from "./config.schema.ts";
 import { deepFreeze } from "./deep-freeze.ts";
+import { describeIssues } from "./zod-issues.ts";
 
 export type { CityplaneConfig } from "./config.schema.ts";
 
@@ -51,13 +52,9 @@ export function loadConfig({ file, env, cwd }: ConfigSources): ConfigResult {
     else setPath(raw, override.path, converted);
   }
 
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const at = issue.path.map(String).join(".");
-      if (issue.code === "unrecognized_keys") for (const k of issue.keys) errors.push(`${source}: ${at ? `${at}.` : ""}${k}: unknown key`);
-      else errors.push(`${source}: ${at || "(top level)"}: ${issue.message}`);
-    }
+    for (const { path, message } of describeIssues(parsed.error.issues)) errors.push(`${source}: ${path.join(".") || "(top level)"}: ${message}`);
   }
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
   const config = parsed.data;

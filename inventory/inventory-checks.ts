@@ -1,6 +1,6 @@
 import ipaddr from "ipaddr.js";
 import type { Inventory } from "./inventory.schema.ts";
-import type { InventoryProblem } from "./inventory-problem.ts";
+import { withArticle, type InventoryProblem } from "./inventory-problem.ts";
 
 type Path = (string | number)[];
 
@@ -27,13 +27,13 @@ export function checkInventory(inv: Inventory): InventoryProblem[] {
   // Units: parents exist, wards sit under districts, no cycles.
   inv.units.forEach((u, i) => {
     if (u.parent === undefined) {
-      if (u.kind !== "city") report(["units", i, "parent"], `a ${u.kind} needs a parent unit`);
+      if (u.kind !== "city") report(["units", i, "parent"], `${withArticle(u.kind)} needs a parent unit`);
       return;
     }
     const parent = unitIds.get(u.parent);
     if (parent === undefined) report(["units", i, "parent"], `unknown unit "${u.parent}"`);
     else if (u.kind === "ward" && inv.units[parent]?.kind !== "district") {
-      report(["units", i, "parent"], `a ward must sit under a district, "${u.parent}" is a ${inv.units[parent]?.kind}`);
+      report(["units", i, "parent"], `a ward must sit under a district, "${u.parent}" is ${withArticle(inv.units[parent]?.kind ?? "unit")}`);
     }
   });
   findCycles(inv.units.map((u) => u.id), (i) => inv.units[i]?.parent, unitIds).forEach(({ index, cycle }) =>
@@ -57,7 +57,7 @@ export function checkInventory(inv: Inventory): InventoryProblem[] {
       // The value is not echoed: a secret written inline by mistake must not reach the logs.
       if (s === undefined) report(["devices", i, "credentials", use], "not a secret declared in secrets (credentials are referenced by name, never written inline)");
       else if (!(kinds as readonly string[]).includes(inv.secrets[s]!.kind)) {
-        report(["devices", i, "credentials", use], `secret "${ref}" is a ${inv.secrets[s]!.kind}, expected ${kinds.join(" or ")}`);
+        report(["devices", i, "credentials", use], `secret "${ref}" is ${withArticle(inv.secrets[s]!.kind)}, expected ${kinds.join(" or ")}`);
       }
     }
     if (d.uplink !== undefined) {
@@ -91,7 +91,7 @@ export function checkInventory(inv: Inventory): InventoryProblem[] {
     if (!siteIds.has(h.site)) report(["hotspots", i, "site"], `unknown site "${h.site}"`);
     const c = devices.get(h.controller);
     if (c === undefined) report(["hotspots", i, "controller"], `unknown device "${h.controller}"`);
-    else if (inv.devices[c]!.role !== "wlc") report(["hotspots", i, "controller"], `device "${h.controller}" is a ${inv.devices[c]!.role}, not a wlc`);
+    else if (inv.devices[c]!.role !== "wlc") report(["hotspots", i, "controller"], `device "${h.controller}" is ${withArticle(inv.devices[c]!.role)}, not a wlc`);
   });
   inv.ssids.forEach((s, i) =>
     s.groups?.forEach((g, j) => {
@@ -134,7 +134,9 @@ function checkLinks(
   const interfaceUse = new Map<string, string>();
   const prefixUse = new Map<string, string>();
   inv.links.forEach((l, i) => {
-    for (const end of ["a", "b"] as const) {
+    // A link looped onto one device is reported once, not again as a VLAN clash with itself.
+    const ends = l.a.device === l.b.device ? (["a"] as const) : (["a", "b"] as const);
+    for (const end of ends) {
       const { device, interface: ifName } = l[end];
       if (!devices.has(device)) {
         report(["links", i, end, "device"], `unknown device "${device}"`);

@@ -13,3 +13,8 @@ export function formatPath(path: readonly (string | number)[]): string {
   }
   return out === "" ? "(document)" : out;
 }
+
+/** "a department", "an agency", "an access-router". */
+export function withArticle(word: string): string {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}

@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import type { z } from "zod";
 import { checkInventory } from "./inventory-checks.ts";
 import { formatPath, type InventoryProblem } from "./inventory-problem.ts";
 import { inventorySchema, type Inventory } from "./inventory.schema.ts";
 import { deepFreeze } from "../config/deep-freeze.ts";
+import { describeIssues } from "../config/zod-issues.ts";
 
 /** A problem with its place in the file, ready to print. */
 export interface LocatedProblem extends InventoryProblem {
@@ -25,7 +25,8 @@ export class InventoryError extends Error {
 
 /** `danang.yaml:12:7: links[3].a.device: unknown device "x"` */
 export function formatProblem(p: LocatedProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${formatPath(p.path)}: ${p.message}`;
+  const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
+  return p.path.length > 0 ? `${where}: ${formatPath(p.path)}: ${p.message}` : `${where}: ${p.message}`;
 }
 
 /** Reads, parses and checks an inventory file; every problem is reported, none stops the others. */
@@ -65,10 +66,10 @@ export function parseInventory(source: string, file: string): LoadResult {
     // YAML alias bombs ("billion laughs") and the like end here, not in an exhausted process.
     return { ok: false, problems: [{ file, line: 1, column: 1, path: [], message: `YAML: ${(err as Error).message}` }] };
   }
-  const parsed = inventorySchema.safeParse(data);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap(issueToProblems).map(locate) };
+  const parsed = inventorySchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) return { ok: false, problems: inDocumentOrder(describeIssues(parsed.error.issues).map(locate)) };
   const problems = checkInventory(parsed.data);
-  if (problems.length > 0) return { ok: false, problems: problems.map(locate) };
+  if (problems.length > 0) return { ok: false, problems: inDocumentOrder(problems.map(locate)) };
   return { ok: true, inventory: deepFreeze(parsed.data) };
 }
 
@@ -79,21 +80,8 @@ export async function loadInventoryOrThrow(file: string): Promise<Inventory> {
   return result.inventory;
 }
 
-function issueToProblems(issue: z.core.$ZodIssue): InventoryProblem[] {
-  const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
-  if (issue.code === "unrecognized_keys") return issue.keys.map((k) => ({ path: [...path, k], message: "unknown key" }));
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return [{ path, message: "is required" }];
-  if (issue.code === "invalid_type") return [{ path, message: `must be ${article(issue.expected)}` }];
-  if (issue.code === "invalid_value") return [{ path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}` }];
-  return [{ path, message: lowerFirst(issue.message) }];
-}
-
-function article(expected: string): string {
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+function inDocumentOrder(problems: LocatedProblem[]): LocatedProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** Offset in the source of the deepest node on `path` that exists (a missing key points at its parent). */
