@@ -48,3 +48,43 @@ describe("remote-write 1.0 codec", () => {
     expect(seriesKey({ __name__: "m", a: 'q"x' })).toBe('m{a="q\\"x"}');
   });
 });
+
+describe("remote-write staleness and interoperability", () => {
+  it("sends the StaleNaN bit pattern (0x7ff0000000000002) and reads it back as a stale marker", () => {
+    const body = encodeWriteRequest(groupSamples([{ name: "ifHCInOctets", labels: {}, value: NaN, timestampMs: 5, stale: true }]));
+    const raw = snappy.uncompress(body);
+    // value field (tag 0x09) followed by the 8 little-endian bytes of the marker.
+    const at = Buffer.from(raw).indexOf(Buffer.from([0x09, 0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]));
+    expect(at).toBeGreaterThan(0);
+    const decoded = decodeWriteRequest(body, limits);
+    expect(decoded[0]?.samples[0]).toEqual({ value: NaN, timestampMs: 5, stale: true });
+  });
+
+  it("tells an ordinary NaN from a stale marker", () => {
+    const decoded = decodeWriteRequest(encodeWriteRequest([{ labels: { __name__: "g" }, samples: [{ value: NaN, timestampMs: 1 }] }]), limits);
+    expect(decoded[0]?.samples[0]?.stale).toBeUndefined();
+  });
+
+  it("decodes what protobufjs's reflection encoder writes from prompb's schema (an independent encoder)", async () => {
+    const protobuf = (await import("protobufjs")).default;
+    const root = protobuf.parse(`syntax = "proto3"; package prometheus;
+      message WriteRequest { repeated TimeSeries timeseries = 1; reserved 2; reserved 3; }
+      message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Exemplar exemplars = 3; }
+      message Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
+      message Label { string name = 1; string value = 2; }
+      message Sample { double value = 1; int64 timestamp = 2; }`, { keepCase: true }).root;
+    const T = root.lookupType("prometheus.WriteRequest");
+    const raw = T.encode(T.fromObject({ timeseries: [{
+      labels: [{ name: "__name__", value: "up" }, { name: "job", value: "vi-Đà-Nẵng" }],
+      samples: [{ value: 1, timestamp: 1_763_700_000_000 }, { value: -2.5, timestamp: -1 }],
+      exemplars: [{ labels: [{ name: "trace_id", value: "abc" }], value: 1, timestamp: 3 }],
+    }] })).finish();
+    expect(decodeWriteRequest(snappy.compress(raw), limits)).toEqual([{ labels: { __name__: "up", job: "vi-Đà-Nẵng" }, samples: [{ value: 1, timestampMs: 1_763_700_000_000 }, { value: -2.5, timestampMs: -1 }] }]);
+  });
+
+  it("rejects a series whose length runs past the body", () => {
+    const good = snappy.uncompress(encodeWriteRequest([{ labels: { __name__: "x" }, samples: [{ value: 1, timestampMs: 1 }] }]));
+    const truncated = good.slice(0, good.length - 3);
+    expect(() => decodeWriteRequest(snappy.compress(truncated), limits)).toThrow(RemoteWriteDecodeError);
+  });
+});

@@ -6,17 +6,27 @@ import snappy from "snappyjs";
  * The schema is the subset of prometheus/prompb/{remote,types}.proto that 1.0 senders use:
  * labels and samples (metadata and exemplars are optional in 1.0 and not sent).
  */
-const PROTO = `
-syntax = "proto3";
-package prometheus;
-message WriteRequest { repeated TimeSeries timeseries = 1; }
-message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }
-message Label { string name = 1; string value = 2; }
-message Sample { double value = 1; int64 timestamp = 2; }
-`;
+/*
+ * Field numbers of prometheus/prompb/{remote,types}.proto used by remote-write 1.0 senders
+ * (metadata and exemplars are optional in 1.0 and not sent):
+ *   WriteRequest { repeated TimeSeries timeseries = 1; }
+ *   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
+ *   Label        { string name = 1; string value = 2; }
+ *   Sample       { double value = 1; int64 timestamp = 2; }
+ * The messages are read and written with protobufjs's Reader/Writer rather than reflection:
+ * it is several times faster on the ingest hot path, and it keeps the exact bit pattern of
+ * Prometheus's staleness marker, which a JavaScript NaN value cannot carry.
+ */
+const TAG_TIMESERIES = (1 << 3) | 2;
+const TAG_LABEL = (1 << 3) | 2;
+const TAG_SAMPLE = (2 << 3) | 2;
+const TAG_NAME = (1 << 3) | 2;
+const TAG_VALUE_STRING = (2 << 3) | 2;
+const TAG_VALUE_DOUBLE = (1 << 3) | 1;
+const TAG_TIMESTAMP = (2 << 3) | 0;
 
-const root = protobuf.parse(PROTO, { keepCase: true }).root;
-const WriteRequestType = root.lookupType("prometheus.WriteRequest");
+/** Prometheus's staleness marker: a NaN with this exact payload (model/value/StaleNaN). */
+export const STALE_NAN_BITS = { high: 0x7ff00000, low: 0x00000002 } as const;
 
 /** One sample as the agents produce it and the control plane stores it. */
 export interface Sample {
@@ -26,12 +36,14 @@ export interface Sample {
   value: number;
   /** Milliseconds since the Unix epoch. */
   timestampMs: number;
+  /** A staleness marker: the series ended (value is NaN, sent with the StaleNaN bit pattern). */
+  stale?: boolean;
 }
 
 /** One series with its samples, as in a remote-write TimeSeries. */
 export interface TimeSeries {
   labels: Record<string, string>;
-  samples: { value: number; timestampMs: number }[];
+  samples: { value: number; timestampMs: number; stale?: boolean }[];
 }
 
 export class RemoteWriteDecodeError extends Error {
@@ -57,7 +69,7 @@ export function groupSamples(samples: readonly Sample[]): TimeSeries[] {
       ts = { labels, samples: [] };
       bySeries.set(key, ts);
     }
-    ts.samples.push({ value: s.value, timestampMs: s.timestampMs });
+    ts.samples.push(s.stale ? { value: NaN, timestampMs: s.timestampMs, stale: true } : { value: s.value, timestampMs: s.timestampMs });
   }
   return [...bySeries.values()];
 }
@@ -75,16 +87,22 @@ export function seriesKey(labels: Record<string, string>): string {
 
 /** Encodes series into a snappy-compressed WriteRequest body. */
 export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array {
-  const message = WriteRequestType.fromObject({
-    timeseries: series.map((ts) => ({
-      labels: Object.entries(ts.labels)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, value]) => ({ name, value })),
-      samples: ts.samples.map((s) => ({ value: s.value, timestamp: s.timestampMs })),
-    })),
-  });
-  const raw = WriteRequestType.encode(message).finish();
-  return snappy.compress(raw);
+  const w = protobuf.Writer.create();
+  for (const ts of series) {
+    w.uint32(TAG_TIMESERIES).fork();
+    // The spec requires labels sorted by name.
+    for (const name of Object.keys(ts.labels).sort()) {
+      w.uint32(TAG_LABEL).fork().uint32(TAG_NAME).string(name).uint32(TAG_VALUE_STRING).string(ts.labels[name] as string).ldelim();
+    }
+    for (const s of ts.samples) {
+      w.uint32(TAG_SAMPLE).fork();
+      if (s.stale) w.uint32(TAG_VALUE_DOUBLE).fixed64(new protobuf.util.LongBits(STALE_NAN_BITS.low, STALE_NAN_BITS.high).toLong(true));
+      else w.uint32(TAG_VALUE_DOUBLE).double(s.value);
+      w.uint32(TAG_TIMESTAMP).int64(s.timestampMs).ldelim();
+    }
+    w.ldelim();
+  }
+  return snappy.compress(w.finish());
 }
 
 /** Decodes a snappy-compressed WriteRequest body; throws RemoteWriteDecodeError naming the fault. */
@@ -95,23 +113,62 @@ export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: 
   } catch (err) {
     throw new RemoteWriteDecodeError(`invalid snappy block: ${(err as Error).message}`);
   }
-  let decoded: protobuf.Message;
+  const out: TimeSeries[] = [];
   try {
-    decoded = WriteRequestType.decode(raw);
+    const r = protobuf.Reader.create(raw);
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === TAG_TIMESERIES) out.push(readTimeSeries(r, r.uint32() + r.pos, out.length));
+      else r.skipType(tag & 7);
+    }
   } catch (err) {
+    if (err instanceof RemoteWriteDecodeError) throw err;
     throw new RemoteWriteDecodeError(`invalid protobuf WriteRequest: ${(err as Error).message}`);
   }
-  const obj = WriteRequestType.toObject(decoded, { longs: Number, defaults: true }) as {
-    timeseries: { labels: { name: string; value: string }[]; samples: { value: number; timestamp: number }[] }[];
-  };
-  return obj.timeseries.map((ts, i) => {
-    const labels: Record<string, string> = {};
-    for (const l of ts.labels) {
-      if (!l.name) throw new RemoteWriteDecodeError(`timeseries[${i}]: empty label name`);
-      if (l.name in labels) throw new RemoteWriteDecodeError(`timeseries[${i}]: duplicate label "${l.name}"`);
-      labels[l.name] = l.value;
-    }
-    if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${i}]: missing __name__ label`);
-    return { labels, samples: ts.samples.map((s) => ({ value: s.value, timestampMs: s.timestamp })) };
-  });
+  return out;
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+function readTimeSeries(r: protobuf.Reader, end: number, index: number): TimeSeries {
+  const labels: Record<string, string> = {};
+  const samples: TimeSeries["samples"] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === TAG_LABEL) {
+      const labelEnd = r.uint32() + r.pos;
+      let name = "";
+      let value = "";
+      while (r.pos < labelEnd) {
+        const t = r.uint32();
+        if (t === TAG_NAME) name = r.string();
+        else if (t === TAG_VALUE_STRING) value = r.string();
+        else r.skipType(t & 7);
+      }
+      if (!name) throw new RemoteWriteDecodeError(`timeseries[${index}]: empty label name`);
+      if (name in labels) throw new RemoteWriteDecodeError(`timeseries[${index}]: duplicate label "${name}"`);
+      labels[name] = value;
+    } else if (tag === TAG_SAMPLE) {
+      const sampleEnd = r.uint32() + r.pos;
+      let value = 0;
+      let timestampMs = 0;
+      let stale = false;
+      while (r.pos < sampleEnd) {
+        const t = r.uint32();
+        if (t === TAG_VALUE_DOUBLE) {
+          const bits = r.fixed64() as unknown as { low: number; high: number };
+          stale = bits.high >>> 0 === STALE_NAN_BITS.high && bits.low >>> 0 === STALE_NAN_BITS.low;
+          scratch.setUint32(0, bits.low >>> 0, true);
+          scratch.setUint32(4, bits.high >>> 0, true);
+          value = scratch.getFloat64(0, true);
+        } else if (t === TAG_TIMESTAMP) {
+          timestampMs = protobuf.util.LongBits.from(r.int64()).toNumber(false);
+        } else r.skipType(t & 7);
+      }
+      samples.push(stale ? { value: NaN, timestampMs, stale: true } : { value, timestampMs });
+    } else r.skipType(tag & 7);
+  }
+  if (r.pos !== end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
+  if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${index}]: missing __name__ label`);
+  return { labels, samples };
 }
