@@ -21,6 +21,8 @@ export interface Store {
   querySeries(query: SeriesQuery): Promise<SeriesResult[]>;
   latest(selector: SeriesSelector): Promise<LatestValue[]>;
   stateIntervals(entity: EntityRef, fromMs: number, toMs: number): Promise<StateInterval[]>;
+  /** The open (current) state interval of every entity, optionally of one kind: observed state. */
+  currentStates(kind?: EntityRef["kind"]): Promise<StateInterval[]>;
   events(query: EventQuery): Promise<CityEvent[]>;
   /** Deletes what is older than the retention, in small batches that never stall ingest. */
   applyRetention(nowMs: number, retention: RetentionPolicy): Promise<{ deleted: number }>;
@@ -42,6 +44,8 @@ export interface WriteReport {
   inserted: number;
   /** Rows already present (replays). */
   duplicates: number;
+  /** Samples not stored: staleness markers and NaN values (SQLite has no NaN; rollups would be poisoned). */
+  skipped?: number;
 }
 
 export interface SeriesSelector {

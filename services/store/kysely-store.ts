@@ -1,0 +1,283 @@
+import { Migrator, sql, type Kysely, type Migration } from "kysely";
+import type { CityEvent, EntityRef } from "../../protocol/event.schema.ts";
+import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import type { SampleWriter } from "./sample-writer.ts";
+import { aggregateRaw, aggregateRollup, chooseResolution, validateQuery, type RollupRow } from "./series-aggregate.ts";
+import { mapStoreError } from "./store-errors.ts";
+import { FIVE_MINUTES_MS, ONE_HOUR_MS, toNumber, type StoreDatabase } from "./store.schema.ts";
+import type {
+  EntityState, EventQuery, LatestValue, MigrationReport, RetentionPolicy, SeriesQuery, SeriesResult, SeriesSelector, StateInterval, Store, WriteReport,
+} from "./store.ts";
+import { WriteLock } from "./write-lock.ts";
+
+/** What a dialect supplies: its Kysely instance, hot-path writer, migrations and extras. */
+export interface DialectParts {
+  dialect: "sqlite" | "postgres";
+  db: Kysely<StoreDatabase>;
+  writer: SampleWriter;
+  migrations: Record<string, Migration>;
+  /** Runs `fn` with writes made durable against power loss (SQLite: synchronous=FULL). */
+  durably<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+/** Rows per retention delete: small enough that ingest waits milliseconds, not seconds. */
+const RETENTION_SERIES_PER_BATCH = 50;
+const RETENTION_ROWS_PER_BATCH = 2000;
+/** Ids per IN list (SQLite's default limit on parameters is far above; PostgreSQL plans it well). */
+const IDS_PER_QUERY = 500;
+
+/**
+ * The Store over Kysely for everything but the sample hot path. Every write goes through one
+ * WriteLock; every error that means "database unavailable" leaves as StoreUnavailableError.
+ */
+export class KyselyStore implements Store {
+  private readonly lock = new WriteLock();
+  private readonly db: Kysely<StoreDatabase>;
+
+  constructor(private readonly parts: DialectParts) {
+    this.db = parts.db;
+  }
+
+  /** Writers queued or running (the ingest service's backpressure reads it). */
+  get pendingWrites(): number {
+    return this.lock.pending;
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => this.parts.migrations } });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === "Error")?.migrationName;
+      throw new Error(`${this.parts.dialect} migration ${failed ?? "(before any ran)"} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+    }
+    const applied = (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    const names = Object.keys(this.parts.migrations).sort();
+    return { dialect: this.parts.dialect, applied, current: names[names.length - 1] ?? "" };
+  }
+
+  writeSamples(series: readonly TimeSeries[]): Promise<WriteReport> {
+    return this.guard(() =>
+      this.lock.run(async () => {
+        try {
+          return await this.parts.writer.write(series);
+        } catch (err) {
+          this.parts.writer.resetCache();
+          throw err;
+        }
+      }),
+    );
+  }
+
+  writeEvents(events: readonly CityEvent[]): Promise<WriteReport> {
+    if (events.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
+    const rows = events.map((e) => ({
+      id: e.id, ts: e.ts, kind: e.kind, type: e.type, severity: e.severity, security: e.security ? 1 : 0, agent: e.agent,
+      source: e.source ?? null, entity_kind: e.entity?.kind ?? null, entity_name: e.entity?.name ?? null,
+      message: e.message, attributes: JSON.stringify(e.attributes ?? {}),
+    }));
+    const write = async (): Promise<WriteReport> => {
+      let inserted = 0;
+      await this.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += 500) {
+          const res = await trx.insertInto("events").values(rows.slice(i, i + 500)).onConflict((oc) => oc.column("id").doNothing()).executeTakeFirst();
+          inserted += Number(res.numInsertedOrUpdatedRows ?? 0n);
+        }
+      });
+      return { inserted, duplicates: rows.length - inserted };
+    };
+    // Security events (auth failures, config changes) are what an investigation needs after a
+    // power cut too; everything else may lose its last commits then (never on a process crash).
+    return this.guard(() => this.lock.run(() => (events.some((e) => e.security) ? this.parts.durably(write) : write())));
+  }
+
+  recordState(entity: EntityRef, state: EntityState, atMs: number, reason?: string): Promise<void> {
+    return this.guard(() =>
+      this.lock.run(() =>
+        this.db.transaction().execute(async (trx) => {
+          const open = await trx.selectFrom("state_intervals").select(["id", "state", "start_ms"])
+            .where("entity_kind", "=", entity.kind).where("entity_name", "=", entity.name).where("end_ms", "is", null).executeTakeFirst();
+          if (open) {
+            const start = toNumber(open.start_ms);
+            // A report older than the current interval is late news: the newer one stands.
+            if (open.state === state || atMs < start) return;
+            if (atMs === start) {
+              await trx.updateTable("state_intervals").set({ state, reason: reason ?? null }).where("id", "=", open.id).execute();
+              return;
+            }
+            await trx.updateTable("state_intervals").set({ end_ms: atMs }).where("id", "=", open.id).execute();
+          }
+          await trx.insertInto("state_intervals")
+            .values({ entity_kind: entity.kind, entity_name: entity.name, state, start_ms: atMs, end_ms: null, reason: reason ?? null }).execute();
+        }),
+      ),
+    );
+  }
+
+  async querySeries(query: SeriesQuery): Promise<SeriesResult[]> {
+    validateQuery(query);
+    return this.guard(async () => {
+      const series = await this.findSeries(query);
+      const resolution = chooseResolution(query);
+      const out: SeriesResult[] = [];
+      for (const s of series) {
+        if (resolution === "raw") {
+          const from = query.aggregation === "rate" ? query.fromMs - query.stepMs : query.fromMs;
+          const rows = await this.db.selectFrom("samples").select(["ts", "value"])
+            .where("series_id", "=", s.id).where("ts", ">=", from).where("ts", "<", query.toMs).orderBy("ts").execute();
+          const points = aggregateRaw(rows.map((r) => ({ ts: toNumber(r.ts), value: r.value })), query);
+          out.push({ labels: s.labels, resolution, points });
+        } else {
+          const width = resolution === "5m" ? FIVE_MINUTES_MS : ONE_HOUR_MS;
+          const from = query.fromMs - (query.aggregation === "rate" ? Math.max(width, query.stepMs) : width);
+          const rows = await this.db.selectFrom(resolution === "5m" ? "rollup_5m" : "rollup_1h")
+            .select(["bucket", "min", "max", "sum", "count", "last", "last_ts"])
+            .where("series_id", "=", s.id).where("bucket", ">=", from - (from % width)).where("bucket", "<", query.toMs).orderBy("bucket").execute();
+          const normalised: RollupRow[] = rows.map((r) => ({ ...r, bucket: toNumber(r.bucket), count: toNumber(r.count), last_ts: toNumber(r.last_ts) }));
+          // A bucket that starts before fromMs belongs to the range only for rate's first increase.
+          const points = aggregateRollup(query.aggregation === "rate" ? normalised : normalised.filter((r) => r.bucket >= query.fromMs - (query.fromMs % width)), {
+            ...query,
+            fromMs: query.aggregation === "rate" ? query.fromMs : query.fromMs - (query.fromMs % width),
+          });
+          out.push({ labels: s.labels, resolution, points });
+        }
+      }
+      return out;
+    });
+  }
+
+  latest(selector: SeriesSelector): Promise<LatestValue[]> {
+    return this.guard(async () => {
+      const series = await this.findSeries(selector);
+      const labelsById = new Map(series.map((s) => [s.id, s.labels]));
+      const out: LatestValue[] = [];
+      for (let i = 0; i < series.length; i += IDS_PER_QUERY) {
+        const ids = series.slice(i, i + IDS_PER_QUERY).map((s) => s.id);
+        // max(ts) per series through the primary key: an index probe per series in both
+        // dialects, where GROUP BY would read every sample.
+        const rows = await this.db.selectFrom("series as s")
+          .innerJoin("samples as x", (join) =>
+            join.onRef("x.series_id", "=", "s.id").on(sql<boolean>`x.ts = (SELECT max(y.ts) FROM samples y WHERE y.series_id = s.id)`))
+          .select(["s.id", "x.ts", "x.value"]).where("s.id", "in", ids).execute();
+        for (const r of rows) out.push({ labels: labelsById.get(toNumber(r.id)) ?? {}, ts: toNumber(r.ts), value: r.value });
+      }
+      return out;
+    });
+  }
+
+  stateIntervals(entity: EntityRef, fromMs: number, toMs: number): Promise<StateInterval[]> {
+    return this.guard(async () => {
+      const rows = await this.db.selectFrom("state_intervals").selectAll()
+        .where("entity_kind", "=", entity.kind).where("entity_name", "=", entity.name).where("start_ms", "<", toMs)
+        .where((eb) => eb.or([eb("end_ms", "is", null), eb("end_ms", ">", fromMs)])).orderBy("start_ms").execute();
+      return rows.map(toInterval);
+    });
+  }
+
+  currentStates(kind?: EntityRef["kind"]): Promise<StateInterval[]> {
+    return this.guard(async () => {
+      let q = this.db.selectFrom("state_intervals").selectAll().where("end_ms", "is", null);
+      if (kind) q = q.where("entity_kind", "=", kind);
+      return (await q.orderBy("entity_kind").orderBy("entity_name").execute()).map(toInterval);
+    });
+  }
+
+  events(query: EventQuery): Promise<CityEvent[]> {
+    return this.guard(async () => {
+      let q = this.db.selectFrom("events").selectAll();
+      if (query.fromMs !== undefined) q = q.where("ts", ">=", query.fromMs);
+      if (query.toMs !== undefined) q = q.where("ts", "<", query.toMs);
+      if (query.kind) q = q.where("kind", "=", query.kind);
+      if (query.security !== undefined) q = q.where("security", "=", query.security ? 1 : 0);
+      if (query.entity) q = q.where("entity_kind", "=", query.entity.kind).where("entity_name", "=", query.entity.name);
+      const rows = await q.orderBy("ts", "desc").orderBy("id").limit(query.limit).execute();
+      return rows.map((r) => {
+        const e: CityEvent = {
+          id: r.id, ts: toNumber(r.ts), kind: r.kind as CityEvent["kind"], type: r.type, severity: r.severity as CityEvent["severity"],
+          security: toNumber(r.security) === 1, agent: r.agent, message: r.message, attributes: JSON.parse(r.attributes) as CityEvent["attributes"],
+        };
+        if (r.source !== null) e.source = r.source;
+        if (r.entity_kind !== null && r.entity_name !== null) e.entity = { kind: r.entity_kind as EntityRef["kind"], name: r.entity_name };
+        return e;
+      });
+    });
+  }
+
+  async applyRetention(nowMs: number, retention: RetentionPolicy): Promise<{ deleted: number }> {
+    let deleted = 0;
+    const ids = await this.guard(async () => (await this.db.selectFrom("series").select("id").orderBy("id").execute()).map((r) => toNumber(r.id)));
+    const tables = [
+      ["samples", "ts", nowMs - retention.rawDays * DAY_MS],
+      ["rollup_5m", "bucket", nowMs - retention.fiveMinuteDays * DAY_MS],
+      ["rollup_1h", "bucket", nowMs - retention.hourlyDays * DAY_MS],
+    ] as const;
+    for (const [table, column, cutoff] of tables) {
+      // Per series through the primary key (no index on time alone, which would slow ingest),
+      // a few series per transaction, yielding to ingest between them.
+      for (let i = 0; i < ids.length; i += RETENTION_SERIES_PER_BATCH) {
+        const chunk = ids.slice(i, i + RETENTION_SERIES_PER_BATCH);
+        const res = await this.guard(() => this.lock.run(() => this.db.deleteFrom(table).where("series_id", "in", chunk).where(column, "<", cutoff).executeTakeFirst()));
+        deleted += Number(res.numDeletedRows);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    // Events live as long as the 5-minute rollups, state intervals as long as the hourly ones
+    // (availability reports look back years).
+    deleted += await this.deleteInBatches("events", "id", sql`ts < ${nowMs - retention.fiveMinuteDays * DAY_MS}`);
+    deleted += await this.deleteInBatches("state_intervals", "id", sql`end_ms < ${nowMs - retention.hourlyDays * DAY_MS}`);
+    return { deleted };
+  }
+
+  ping(): Promise<void> {
+    return this.guard(async () => {
+      await sql`SELECT 1`.execute(this.db);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.lock.run(() => undefined);
+    await this.parts.close();
+  }
+
+  private async deleteInBatches(table: "events" | "state_intervals", key: "id", where: ReturnType<typeof sql>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await this.guard(() =>
+        this.lock.run(() => sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE ${where} LIMIT ${RETENTION_ROWS_PER_BATCH})`.execute(this.db)),
+      );
+      const n = Number(res.numAffectedRows ?? 0n);
+      total += n;
+      if (n < RETENTION_ROWS_PER_BATCH) return total;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private async findSeries(selector: SeriesSelector): Promise<{ id: number; labels: Record<string, string> }[]> {
+    let q = this.db.selectFrom("series").select(["id", "labels"]).where("metric", "=", selector.metric);
+    if (selector.entity) q = q.where("entity_kind", "=", selector.entity.kind).where("entity_name", "=", selector.entity.name);
+    const rows = await q.orderBy("id").execute();
+    const wanted = Object.entries(selector.labels ?? {});
+    const out: { id: number; labels: Record<string, string> }[] = [];
+    for (const r of rows) {
+      const labels = JSON.parse(r.labels) as Record<string, string>;
+      if (wanted.every(([k, v]) => labels[k] === v)) out.push({ id: toNumber(r.id), labels });
+    }
+    return out;
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      return mapStoreError(err);
+    }
+  }
+}
+
+function toInterval(r: { entity_kind: string; entity_name: string; state: string; start_ms: number; end_ms: number | null; reason: string | null }): StateInterval {
+  const i: StateInterval = { entity: { kind: r.entity_kind as EntityRef["kind"], name: r.entity_name }, state: r.state as EntityState, startMs: toNumber(r.start_ms) };
+  if (r.end_ms !== null) i.endMs = toNumber(r.end_ms);
+  if (r.reason !== null) i.reason = r.reason;
+  return i;
+}

@@ -1,0 +1,117 @@
+import type pg from "pg";
+import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { cacheKey, storable, toSeriesRow, type SampleWriter, type SeriesRow } from "./sample-writer.ts";
+import { toNumber } from "./store.schema.ts";
+import type { WriteReport } from "./store.ts";
+
+const rollupUpsert = (table: string, widthMs: number): string => `
+  INSERT INTO ${table} AS r (series_id, bucket, min, max, sum, count, last, last_ts)
+  SELECT series_id, ts - ts % ${widthMs}, min(value), max(value), sum(value), count(*),
+         (array_agg(value ORDER BY ts DESC))[1], max(ts)
+  FROM ins GROUP BY 1, 2
+  ON CONFLICT (series_id, bucket) DO UPDATE SET
+    min = LEAST(r.min, EXCLUDED.min), max = GREATEST(r.max, EXCLUDED.max),
+    sum = r.sum + EXCLUDED.sum, count = r.count + EXCLUDED.count,
+    last = CASE WHEN EXCLUDED.last_ts >= r.last_ts THEN EXCLUDED.last ELSE r.last END,
+    last_ts = GREATEST(r.last_ts, EXCLUDED.last_ts)`;
+
+/**
+ * One round trip for samples and both rollups: the INSERT … RETURNING of the samples feeds the
+ * rollup upserts as a data-modifying CTE, so only rows really inserted are rolled up (a replay
+ * returns nothing and adds nothing). Arrays travel as three parameters through unnest.
+ */
+const WRITE_SAMPLES = `
+  WITH ins AS (
+    INSERT INTO samples (series_id, ts, value)
+    SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])
+    ON CONFLICT DO NOTHING
+    RETURNING series_id, ts, value),
+  r5 AS (${rollupUpsert("rollup_5m", 300_000)}),
+  r1 AS (${rollupUpsert("rollup_1h", 3_600_000)})
+  SELECT count(*) AS inserted FROM ins`;
+
+const INSERT_SERIES = `
+  INSERT INTO series (metric, key, labels, entity_kind, entity_name)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+  ON CONFLICT (key) DO NOTHING`;
+
+/** node-postgres: named prepared statements on a pooled connection, one transaction per batch. */
+export class PostgresSampleWriter implements SampleWriter {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async write(series: readonly TimeSeries[]): Promise<WriteReport> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const { ids, created } = await this.resolveSeries(client, series);
+      const seriesIds: number[] = [];
+      const tss: number[] = [];
+      const values: number[] = [];
+      let skipped = 0;
+      series.forEach((ts, i) => {
+        const id = ids[i] as number;
+        for (const s of ts.samples) {
+          if (!storable(s.value)) {
+            skipped++;
+            continue;
+          }
+          seriesIds.push(id);
+          tss.push(s.timestampMs);
+          values.push(s.value);
+        }
+      });
+      const res = await client.query<{ inserted: string }>({ name: "cityplane_write_samples", text: WRITE_SAMPLES, values: [seriesIds, tss, values] });
+      await client.query("COMMIT");
+      for (const [key, id] of created) this.ids.set(key, id);
+      const inserted = toNumber(res.rows[0]?.inserted ?? 0);
+      return { inserted, duplicates: values.length - inserted, skipped };
+    } catch (err) {
+      broken = err as Error;
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction may be dead: destroy it rather than pool it.
+      client.release(broken);
+    }
+  }
+
+  resetCache(): void {
+    this.ids.clear();
+  }
+
+  /** Ids for every series of the batch: from the cache, else inserted/looked up in two statements. */
+  private async resolveSeries(client: pg.PoolClient, series: readonly TimeSeries[]): Promise<{ ids: (number | undefined)[]; created: [string, number][] }> {
+    const ids: (number | undefined)[] = [];
+    const missing = new Map<string, { row: SeriesRow; cacheKeys: Set<string>; indexes: number[] }>();
+    series.forEach((ts, i) => {
+      const key = cacheKey(ts.labels);
+      const id = this.ids.get(key);
+      ids.push(id);
+      if (id !== undefined) return;
+      const row = toSeriesRow(ts.labels);
+      const m = missing.get(row.key) ?? { row, cacheKeys: new Set<string>(), indexes: [] };
+      m.cacheKeys.add(key);
+      m.indexes.push(i);
+      missing.set(row.key, m);
+    });
+    const created: [string, number][] = [];
+    if (missing.size === 0) return { ids, created };
+    const rows = [...missing.values()].map((m) => m.row);
+    await client.query({
+      name: "cityplane_insert_series",
+      text: INSERT_SERIES,
+      values: [rows.map((r) => r.metric), rows.map((r) => r.key), rows.map((r) => r.labels), rows.map((r) => r.entityKind), rows.map((r) => r.entityName)],
+    });
+    const found = await client.query<{ id: string; key: string }>({ name: "cityplane_select_series", text: "SELECT id, key FROM series WHERE key = ANY($1::text[])", values: [rows.map((r) => r.key)] });
+    for (const { id, key } of found.rows) {
+      const m = missing.get(key);
+      if (!m) continue;
+      for (const i of m.indexes) ids[i] = toNumber(id);
+      for (const k of m.cacheKeys) created.push([k, toNumber(id)]);
+    }
+    return { ids, created };
+  }
+}
