@@ -1,0 +1,73 @@
+import type { Inventory, Link } from "../../inventory/inventory.schema.ts";
+import type { SimClock } from "../sim-clock.ts";
+import { deviceInterfaces } from "./device-interfaces.ts";
+import { SimDevice, type InterfaceState } from "./sim-device.ts";
+
+/**
+ * The whole simulated network: every device of the inventory (cheap: no sockets) and the state
+ * of every link. An interface is operationally up when it is not shut, its link is not cut and
+ * the far end is not shut either — as on a real point-to-point circuit.
+ */
+export class SimNetwork {
+  readonly devices = new Map<string, SimDevice>();
+  readonly links = new Map<string, Link>();
+  private readonly cut = new Set<string>();
+
+  constructor(
+    readonly inventory: Inventory,
+    readonly clock: SimClock,
+    readonly seed: number,
+  ) {
+    const byDevice = new Map<string, Link[]>();
+    for (const l of inventory.links) {
+      this.links.set(l.name, l);
+      for (const d of [l.a.device, l.b.device]) byDevice.set(d, [...(byDevice.get(d) ?? []), l]);
+    }
+    for (const d of inventory.devices) this.devices.set(d.name, new SimDevice(d, deviceInterfaces(inventory, d, byDevice), clock, seed));
+  }
+
+  /** The device, or a clear error naming it. */
+  device(name: string): SimDevice {
+    const d = this.devices.get(name);
+    if (!d) throw new Error(`no device "${name}" in the simulated city`);
+    return d;
+  }
+
+  /** Cuts (or repairs) a link: both ends go down (or come back). */
+  setLinkCut(name: string, cut: boolean): void {
+    if (!this.links.has(name)) throw new Error(`no link "${name}" in the simulated city`);
+    if (cut) this.cut.add(name);
+    else this.cut.delete(name);
+    this.refreshLink(name);
+  }
+
+  isCut(name: string): boolean {
+    return this.cut.has(name);
+  }
+
+  /** Re-evaluates the oper state of one interface after its config changed (and its link's far end). */
+  refreshInterface(device: SimDevice, i: InterfaceState): void {
+    if (i.spec.link) this.refreshLink(i.spec.link);
+    else device.setOper(i, this.up(device, i));
+    // Sub-interfaces follow their physical port.
+    for (const sub of device.interfaces) if (sub.spec.parent === i.spec.ifIndex) this.refreshInterface(device, sub);
+  }
+
+  private up(device: SimDevice, i: InterfaceState): boolean {
+    if (!device.adminUp(i)) return false;
+    const parent = i.spec.parent === undefined ? undefined : device.interfaces[i.spec.parent - 1];
+    return parent === undefined || device.adminUp(parent);
+  }
+
+  private refreshLink(name: string): void {
+    const l = this.links.get(name);
+    if (!l) return;
+    const ends = [l.a, l.b].map((e) => {
+      const d = this.devices.get(e.device);
+      const i = d?.byName.get(e.interface);
+      return d && i ? { d, i } : undefined;
+    });
+    const up = !this.cut.has(name) && ends.every((e) => e === undefined || this.up(e.d, e.i));
+    for (const e of ends) if (e) e.d.setOper(e.i, up);
+  }
+}

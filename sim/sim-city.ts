@@ -1,0 +1,79 @@
+import type { Device, Inventory } from "../inventory/inventory.schema.ts";
+import { SimNetwork } from "./model/sim-network.ts";
+import { wallSimClock, type SimClock } from "./sim-clock.ts";
+import { SIM_COMMUNITY_NAME, simSecrets, type SimCommunitySecret, type SimSnmpV3Secret } from "./sim-credentials.ts";
+import { listSimCity, type SimAddressOptions, type SimCityListing } from "./sim-listing.ts";
+import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
+import { startDeviceAgent } from "./snmp/snmp-agent.ts";
+
+export { listSimCity };
+export type { SimCityListing, SimDeviceInfo, SimServiceInfo, SimNodeInfo } from "./sim-listing.ts";
+
+/** Options of the running city (addresses as for the listing, plus what it talks to). */
+export interface SimCityOptions extends SimAddressOptions {
+  trapReceivers?: { host: string; port: number; version: "2c" | "3" }[];
+  syslogCollectors?: { host: string; port: number; transport: "udp" | "tcp"; format: "rfc5424" | "rfc3164" }[];
+  /** Time acceleration (1 = real time). */
+  speed?: number;
+  /** Start the eGov services and node exporters (default true). */
+  services?: boolean;
+  /** Replace the wall clock (tests). */
+  clock?: SimClock;
+}
+
+/** A running simulated city. */
+export interface SimCity {
+  listing: SimCityListing;
+  network: SimNetwork;
+  clock: SimClock;
+  /** Cuts a link (both ends go down, linkDown traps) or repairs it. */
+  setLinkCut(link: string, cut: boolean): void;
+  stop(): Promise<void>;
+}
+
+/** Runs `fn` over items with at most `limit` in flight (binding 150 sockets at once is pointless). */
+async function inBatches<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += limit) out.push(...(await Promise.all(items.slice(i, i + limit).map(fn))));
+  return out;
+}
+
+/** Brings up the simulated city: one SNMP agent per device on its own loopback address. */
+export async function startSimCity(inventory: Inventory, opts: SimCityOptions): Promise<SimCity> {
+  const clock = opts.clock ?? wallSimClock(opts.speed ?? 1);
+  const listing = listSimCity(inventory, opts);
+  const network = new SimNetwork(inventory, clock, opts.seed);
+  const secrets = simSecrets(opts.seed, inventory);
+  const community = (secrets[SIM_COMMUNITY_NAME] as SimCommunitySecret).community;
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    const all = closers.splice(0).reverse();
+    await Promise.allSettled(all.map((c) => c()));
+  };
+  try {
+    const picked = new Set(listing.devices.map((d) => d.name));
+    const devices: Device[] = inventory.devices.filter((d) => picked.has(d.name));
+    const info = new Map(listing.devices.map((d) => [d.name, d]));
+    await inBatches(devices, 32, async (d) => {
+      const sim = network.device(d.name);
+      const i = info.get(d.name);
+      if (!i) return;
+      const users = d.credentials.snmp ? [secrets[d.credentials.snmp]].filter((s): s is SimSnmpV3Secret => s?.kind === "snmp-v3") : [];
+      const agent = await startDeviceAgent(
+        { device: sim, network, inventory, seed: opts.seed },
+        { host: i.snmp.host, port: i.snmp.port, community, users, modules: SNMP_MODULES, onAuthFailure: (source) => sim.report({ type: "auth-failure", protocol: "snmp", source }) },
+      );
+      closers.push(agent.close);
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    listing,
+    network,
+    clock,
+    setLinkCut: (link, cut) => network.setLinkCut(link, cut),
+    stop,
+  };
+}

@@ -1,0 +1,6 @@
+import { ifMibModule } from "./if-mib.module.ts";
+import type { SimSnmpModule } from "./snmp-module.ts";
+import { systemGroupModule } from "./system-group.module.ts";
+
+/** Every MIB module the simulated devices implement; each decides which devices it applies to. */
+export const SNMP_MODULES: readonly SimSnmpModule[] = [systemGroupModule, ifMibModule];
