@@ -1,0 +1,12 @@
+import type { CityEvent } from "../../protocol/event.schema.ts";
+import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import type { WriteReport } from "../store/store.ts";
+
+/**
+ * What the ingest routes need from the ingest service: write a decoded, checked batch and
+ * resolve only after commit. Throws `OverloadedError` (429) or `StoreUnavailableError` (503).
+ */
+export interface IngestPort {
+  samples(series: readonly TimeSeries[], agent: string): Promise<WriteReport>;
+  events(events: readonly CityEvent[], agent: string): Promise<WriteReport>;
+}

@@ -1,0 +1,70 @@
+import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+
+/** Whether an entity is reporting: `reporting` (heard recently), `silent` (heard before, not lately), `never`. */
+export type Reporting = "reporting" | "silent" | "never";
+
+export interface ObservedEntity {
+  reporting: Reporting;
+  lastSeenMs?: number;
+}
+
+/** One entity's reporting changed (pushed on the live `states` topic). */
+export interface ReportingChange {
+  entity: { kind: "device" | "service"; name: string };
+  reporting: Reporting;
+  atMs: number;
+}
+
+/**
+ * Tracks which devices and services are reporting, from the labels of ingested series (the
+ * agents label samples with `device` or `service`). In memory: after a restart everything
+ * starts as `never` until the next samples arrive, which takes one poll interval.
+ */
+export class ObservedStateService {
+  private readonly lastSeen = new Map<string, number>();
+  private readonly silent = new Set<string>();
+
+  constructor(private readonly silentAfterMs = 3 * 60_000) {}
+
+  /** Records the entities a batch speaks for; returns the ones that started (or resumed) reporting. */
+  observe(series: readonly TimeSeries[], nowMs: number): ReportingChange[] {
+    const changes: ReportingChange[] = [];
+    for (const s of series) {
+      for (const kind of ["device", "service"] as const) {
+        const name = s.labels[kind];
+        if (name === undefined || name === "") continue;
+        const key = `${kind}:${name}`;
+        if (!this.lastSeen.has(key) || this.silent.delete(key)) changes.push({ entity: { kind, name }, reporting: "reporting", atMs: nowMs });
+        this.lastSeen.set(key, nowMs);
+      }
+    }
+    return changes;
+  }
+
+  /** Marks entities not heard for `silentAfterMs` as silent; returns the changes. */
+  sweep(nowMs: number): ReportingChange[] {
+    const changes: ReportingChange[] = [];
+    for (const [key, at] of this.lastSeen) {
+      if (nowMs - at > this.silentAfterMs && !this.silent.has(key)) {
+        this.silent.add(key);
+        const [kind, ...rest] = key.split(":");
+        changes.push({ entity: { kind: kind as "device" | "service", name: rest.join(":") }, reporting: "silent", atMs: nowMs });
+      }
+    }
+    return changes;
+  }
+
+  of(kind: "device" | "service", name: string): ObservedEntity {
+    const key = `${kind}:${name}`;
+    const at = this.lastSeen.get(key);
+    if (at === undefined) return { reporting: "never" };
+    return { reporting: this.silent.has(key) ? "silent" : "reporting", lastSeenMs: at };
+  }
+
+  /** How many entities of a kind are reporting now. */
+  countReporting(kind: "device" | "service"): number {
+    let n = 0;
+    for (const key of this.lastSeen.keys()) if (key.startsWith(`${kind}:`) && !this.silent.has(key)) n++;
+    return n;
+  }
+}

@@ -1,0 +1,95 @@
+import type { Namespace, Server, Socket } from "socket.io";
+import { z } from "zod";
+import { originAllowed } from "../api/origin-check.ts";
+import type { ControlPlaneMetrics } from "../metrics/control-plane.metrics.ts";
+import { LIVE_TOPICS, type LiveBus } from "./live-bus.ts";
+
+export const CONSOLE_NAMESPACE = "/console";
+/** Client → server: join topic rooms; acknowledged with the rooms joined. */
+export const SUBSCRIBE_EVENT = "subscribe";
+export const UNSUBSCRIBE_EVENT = "unsubscribe";
+
+const subscribeSchema = z.strictObject({ topics: z.array(z.enum(LIVE_TOPICS)).min(1).max(LIVE_TOPICS.length) });
+
+/** Who a console socket acts as; re-checked on every event so a closed session stops at once. */
+export type ConsolePrincipal = { kind: "admin"; user: string } | { kind: "agent"; agent: string };
+
+export interface ConsoleNamespaceDeps {
+  io: Server;
+  bus: LiveBus;
+  metrics: ControlPlaneMetrics;
+  allowedOrigins: ReadonlySet<string>;
+  /** Resolves a handshake token (admin session or agent token) to a principal. */
+  authenticate(token: string | undefined): ConsolePrincipal | undefined;
+  /** Max events per socket per second before they are refused. */
+  maxEventsPerSecond?: number;
+}
+
+/**
+ * `/console`: live events, state changes and alert changes, pushed to rooms by topic. Emits
+ * are volatile — a client whose connection cannot take more right now misses the message
+ * rather than queueing it — so a slow browser never holds the server or other clients back.
+ */
+export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { close(): void; namespace: Namespace } {
+  const nsp = deps.io.of(CONSOLE_NAMESPACE);
+  const maxRate = deps.maxEventsPerSecond ?? 20;
+
+  nsp.use((socket, next) => {
+    if (!originAllowed(socket.handshake.headers.origin, deps.allowedOrigins)) {
+      deps.metrics.socketDenied.inc({ namespace: CONSOLE_NAMESPACE, reason: "origin" });
+      return next(new Error("origin not allowed"));
+    }
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const principal = deps.authenticate(typeof token === "string" ? token : undefined);
+    if (!principal) {
+      deps.metrics.socketDenied.inc({ namespace: CONSOLE_NAMESPACE, reason: "token" });
+      return next(new Error("a valid session or agent token is required"));
+    }
+    socket.data.token = token;
+    socket.data.principal = principal;
+    next();
+  });
+
+  nsp.on("connection", (socket: Socket) => {
+    deps.metrics.consoleClients.inc();
+    let windowStart = Date.now();
+    let count = 0;
+    // Every event is authorised again: the session may have ended since the handshake.
+    socket.use((_packet, next) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        count = 0;
+      }
+      if (++count > maxRate) {
+        deps.metrics.socketDenied.inc({ namespace: CONSOLE_NAMESPACE, reason: "rate" });
+        return next(new Error("too many events"));
+      }
+      if (!deps.authenticate(socket.data.token as string)) {
+        deps.metrics.socketDenied.inc({ namespace: CONSOLE_NAMESPACE, reason: "expired" });
+        socket.disconnect(true);
+        return next(new Error("session ended"));
+      }
+      next();
+    });
+    socket.on("error", () => undefined);
+    socket.on(SUBSCRIBE_EVENT, (raw: unknown, ack?: unknown) => {
+      const parsed = subscribeSchema.safeParse(raw);
+      const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => undefined;
+      if (!parsed.success) return reply({ ok: false, error: `topics must be a list of ${LIVE_TOPICS.join(", ")}` });
+      for (const t of parsed.data.topics) void socket.join(t);
+      reply({ ok: true, topics: [...socket.rooms].filter((r) => r !== socket.id) });
+    });
+    socket.on(UNSUBSCRIBE_EVENT, (raw: unknown, ack?: unknown) => {
+      const parsed = subscribeSchema.safeParse(raw);
+      if (parsed.success) for (const t of parsed.data.topics) void socket.leave(t);
+      if (typeof ack === "function") (ack as (r: unknown) => void)({ ok: parsed.success });
+    });
+    socket.on("disconnect", () => deps.metrics.consoleClients.dec());
+  });
+
+  const unsubscribe = deps.bus.subscribe((topic, payload) => {
+    nsp.to(topic).volatile.emit(topic, payload);
+  });
+  return { close: unsubscribe, namespace: nsp };
+}

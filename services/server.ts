@@ -1,0 +1,148 @@
+import type { Logger } from "pino";
+import { Server as SocketServer } from "socket.io";
+import type { CityplaneConfig } from "../config/config.ts";
+import type { Inventory } from "../inventory/inventory.schema.ts";
+import { attachAgentsNamespace } from "./agents/agents-namespace.ts";
+import { AssignmentService } from "./agents/assignment.service.ts";
+import type { ApiPrincipal } from "./api/bearer-auth.ts";
+import { registerDocsRoutes } from "./api/docs.routes.ts";
+import { registerHealthRoutes } from "./api/health.routes.ts";
+import { createHttpApp, type HttpApp } from "./api/http-app.ts";
+import type { IngestPort } from "./api/ingest.port.ts";
+import { registerIngestRoutes, type IngestLimits } from "./api/ingest.routes.ts";
+import { ObservedStateService } from "./api/observed-state.service.ts";
+import { ownOrigins } from "./api/origin-check.ts";
+import { registerQueryRoutes } from "./api/query.routes.ts";
+import { QueryService } from "./api/query.service.ts";
+import { registerSessionRoutes } from "./api/session.routes.ts";
+import { registerStatusPage } from "./api/status-page.routes.ts";
+import { storeIngest } from "./api/store-ingest.ts";
+import { verifyPassword, type AdminCredentialFile } from "./auth/admin-credentials.ts";
+import type { AgentTokens } from "./auth/agent-tokens.ts";
+import { SessionTokens } from "./auth/session-tokens.ts";
+import { attachConsoleNamespace } from "./live/console-namespace.ts";
+import { LiveBus } from "./live/live-bus.ts";
+import { ControlPlaneMetrics } from "./metrics/control-plane.metrics.ts";
+import { registerMetricsRoutes } from "./metrics/metrics.routes.ts";
+import type { Store } from "./store/store.ts";
+import type { AddressResolver } from "./targets/address-resolver.ts";
+import { DEFAULT_INTERVALS, targetsFromInventory, type TargetIntervals } from "./targets/inventory-targets.ts";
+
+export interface ControlPlaneDeps {
+  config: Readonly<CityplaneConfig>;
+  store: Store;
+  inventory: Inventory;
+  resolver: AddressResolver;
+  agentTokens: AgentTokens;
+  admin: AdminCredentialFile;
+  logger: Logger | false;
+  /** Defaults to writing straight to the store. */
+  ingest?: IngestPort;
+  intervals?: TargetIntervals;
+  heartbeatIntervalMs?: number;
+  ingestLimits?: Partial<IngestLimits>;
+  /** Built console files served at `/` when present. */
+  consoleDir?: string;
+  now?: () => number;
+  version?: string;
+}
+
+/** A composed control plane, not yet listening. */
+export interface ControlPlane {
+  app: HttpApp;
+  io: SocketServer;
+  bus: LiveBus;
+  assignments: AssignmentService;
+  sessions: SessionTokens;
+  metrics: ControlPlaneMetrics;
+  /** Listens and returns the base URL. */
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Composition only: builds the HTTP app, the socket.io namespaces and the services from the
+ * config, the store and the inventory. Nothing here does work of its own.
+ */
+export async function buildControlPlane(deps: ControlPlaneDeps): Promise<ControlPlane> {
+  const now = deps.now ?? Date.now;
+  const metrics = new ControlPlaneMetrics();
+  const bus = new LiveBus();
+  const sessions = new SessionTokens(now);
+  const observed = new ObservedStateService();
+  const query = new QueryService(deps.store, deps.inventory, observed, metrics);
+  const assignments = new AssignmentService(deps.heartbeatIntervalMs ?? 10_000);
+  const targets = targetsFromInventory(deps.inventory, deps.resolver, deps.intervals ?? DEFAULT_INTERVALS);
+  assignments.setTargets(targets);
+  metrics.targetsTotal.set(targets.length);
+
+  const authenticate = (token: string | undefined): ApiPrincipal | undefined => {
+    const user = sessions.verify(token);
+    if (user !== undefined) return { kind: "admin", user };
+    const agent = deps.agentTokens.verify(token);
+    return agent !== undefined ? { kind: "agent", agent } : undefined;
+  };
+
+  const app = await createHttpApp({ logger: deps.logger, version: deps.version ?? "0.1.0" });
+  registerHealthRoutes(app, { ping: () => metrics.timeDb("ping", () => deps.store.ping()) });
+  registerMetricsRoutes(app, metrics);
+  registerIngestRoutes(app, {
+    ingest: deps.ingest ?? storeIngest(deps.store, metrics),
+    agentOf: (t) => deps.agentTokens.verify(t),
+    metrics,
+    now,
+    limits: deps.ingestLimits,
+    afterSamples: (series) => {
+      for (const change of observed.observe(series, now())) bus.publish("states", change);
+      bus.publish("ingest", { samples: series.reduce((n, s) => n + s.samples.length, 0), atMs: now() });
+    },
+    afterEvents: (events) => {
+      for (const e of events) bus.publish(e.security ? "security" : "events", e);
+    },
+  });
+  registerSessionRoutes(app, {
+    login: async (username, password) => (username === deps.admin.username && (await verifyPassword(password, deps.admin.scrypt)) ? username : undefined),
+    open: (user) => sessions.open(user),
+    close: (token) => sessions.close(token),
+  });
+  registerQueryRoutes(app, { query, authenticate, now });
+  registerDocsRoutes(app);
+  await registerStatusPage(app, { query, consoleDir: deps.consoleDir });
+
+  const allowedOrigins = ownOrigins(deps.config.server.host, deps.config.server.port, deps.config.server.publicUrl);
+  const io = new SocketServer(app.server, { serveClient: false, maxHttpBufferSize: 256 * 1024, pingInterval: 10_000, pingTimeout: 10_000 });
+  // The default namespace serves nothing: refuse it rather than leave an anonymous door open.
+  io.use((_socket, next) => next(new Error("use the /agents or /console namespace")));
+  const agentsNs = attachAgentsNamespace({ io, assignments, tokens: deps.agentTokens, metrics, allowedOrigins, now });
+  const consoleNs = attachConsoleNamespace({ io, bus, metrics, allowedOrigins, authenticate });
+  const sweep = setInterval(() => {
+    for (const change of observed.sweep(now())) bus.publish("states", change);
+  }, 30_000);
+  sweep.unref();
+
+  let listening = false;
+  return {
+    app,
+    io,
+    bus,
+    assignments,
+    sessions,
+    metrics,
+    async listen(host, port) {
+      const address = await app.listen({ host, port });
+      listening = true;
+      return address;
+    },
+    async close() {
+      clearInterval(sweep);
+      agentsNs.close();
+      consoleNs.close();
+      io.disconnectSockets(true);
+      io.of("/agents").disconnectSockets(true);
+      io.of("/console").disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      if (listening || app.server.listening) await app.close().catch(() => undefined);
+      else await app.close();
+    },
+  };
+}
