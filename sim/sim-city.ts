@@ -5,6 +5,9 @@ import { SIM_COMMUNITY_NAME, simSecrets, type SimCommunitySecret, type SimSnmpV3
 import { listSimCity, type SimAddressOptions, type SimCityListing } from "./sim-listing.ts";
 import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
 import { startDeviceAgent } from "./snmp/snmp-agent.ts";
+import { simHostKey } from "./ssh/host-key.ts";
+import { IosCli } from "./ssh/ios-cli.ts";
+import { startDeviceSsh } from "./ssh/ssh-server.ts";
 
 export { listSimCity };
 export type { SimCityListing, SimDeviceInfo, SimServiceInfo, SimNodeInfo } from "./sim-listing.ts";
@@ -17,6 +20,8 @@ export interface SimCityOptions extends SimAddressOptions {
   speed?: number;
   /** Start the eGov services and node exporters (default true). */
   services?: boolean;
+  /** OpenSSH public keys (authorized_keys lines) accepted on every device's SSH account. */
+  sshAuthorizedKeys?: string[];
   /** Replace the wall clock (tests). */
   clock?: SimClock;
 }
@@ -64,6 +69,20 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
         { host: i.snmp.host, port: i.snmp.port, community, users, modules: SNMP_MODULES, onAuthFailure: (source) => sim.report({ type: "auth-failure", protocol: "snmp", source }) },
       );
       closers.push(agent.close);
+      if (i.ssh) {
+        const { host, port, username, password } = i.ssh;
+        const ssh = await startDeviceSsh(sim, {
+          host,
+          port,
+          username,
+          password,
+          hostKey: simHostKey(opts.seed, d.name),
+          authorizedKeys: opts.sshAuthorizedKeys ?? [],
+          banner: `\r\n${d.name} — Da Nang metro network. Authorised access only; every session is logged.\r\n`,
+          cli: (user, source) => new IosCli(sim, network, user, source),
+        });
+        closers.push(ssh.close);
+      }
     });
   } catch (err) {
     await stop();
