@@ -1,0 +1,33 @@
+import { Counter, Gauge, type Registry } from "prom-client";
+
+/** The shipper's own counters (names fixed by the agent's contract; see STYLE.md rule 8). */
+export class ShipperMetrics {
+  readonly shippedSamples: Counter;
+  readonly shippedEvents: Counter;
+  readonly spoolBytes: Gauge;
+  readonly droppedSamples: Counter<"reason">;
+  readonly droppedEvents: Counter<"reason">;
+  readonly shipErrors: Counter<"status">;
+
+  constructor(registry: Registry, spoolBytes: () => number) {
+    const registers = [registry];
+    this.shippedSamples = new Counter({ name: "cityplane_agent_shipped_samples_total", help: "Samples acknowledged by the control plane.", registers });
+    this.shippedEvents = new Counter({ name: "cityplane_agent_shipped_events_total", help: "Events acknowledged by the control plane.", registers });
+    this.spoolBytes = new Gauge({
+      name: "cityplane_agent_spool_bytes",
+      help: "Bytes of undelivered data held in the disk spool.",
+      registers,
+      collect() {
+        this.set(spoolBytes());
+      },
+    });
+    this.droppedSamples = new Counter({ name: "cityplane_agent_dropped_samples_total", help: "Samples discarded without delivery, by reason.", labelNames: ["reason"], registers });
+    this.droppedEvents = new Counter({ name: "cityplane_agent_dropped_events_total", help: "Events discarded without delivery, by reason.", labelNames: ["reason"], registers });
+    this.shipErrors = new Counter({ name: "cityplane_agent_ship_errors_total", help: "Failed delivery attempts, by HTTP status (or 'network').", labelNames: ["status"], registers });
+  }
+
+  /** Counts items that left without delivery. */
+  dropped(kind: "samples" | "events", items: number, reason: string): void {
+    (kind === "samples" ? this.droppedSamples : this.droppedEvents).inc({ reason }, items);
+  }
+}

@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { CityEvent } from "../../protocol/event.schema.ts";
+import { decodeWriteRequest, type Sample } from "../../protocol/remote-write.codec.ts";
+import type { Clock } from "./clock.ts";
+import { MemoryQueue } from "./record-queue.ts";
+import { Shipper } from "./shipper.ts";
+
+/** What the ingest endpoint saw. */
+interface Seen {
+  path: string;
+  auth: string | undefined;
+  encoding: string | undefined;
+  body: Buffer;
+}
+
+/** A real HTTP ingest stand-in answering from a script (one status per request, last one repeats). */
+class IngestServer {
+  readonly seen: Seen[] = [];
+  script: { status: number; headers?: Record<string, string> }[] = [{ status: 200 }];
+  private server: Server = createServer((req, res) => void this.handle(req, res));
+  url = "";
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.40.0.1", resolve));
+    this.url = `http://127.40.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  private async handle(req: IncomingMessage, res: import("node:http").ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    this.seen.push({ path: req.url ?? "", auth: req.headers.authorization, encoding: req.headers["content-encoding"], body: Buffer.concat(chunks) });
+    const step = this.script.length > 1 ? (this.script.shift() as (typeof this.script)[number]) : this.script[0]!;
+    res.writeHead(step.status, step.headers).end();
+  }
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A clock whose sleeps are recorded and end at the next turn of the event loop, so back-off is
+ * asserted without waiting (a macrotask, so a retry loop cannot starve the HTTP server).
+ */
+function fakeClock(): Clock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return { sleeps, now: () => 1_700_000_000_000, sleep: (ms) => new Promise((resolve) => setImmediate(() => resolve(void sleeps.push(ms)))) };
+}
+
+const sample = (i: number): Sample => ({ name: "ifHCInOctets", labels: { device: "dn-core-01", ifName: `Gi0/${i}` }, value: i * 10, timestampMs: 1_700_000_000_000 + i });
+const trap: CityEvent = { id: "trap-000001", ts: 1_700_000_000_000, kind: "trap", type: "linkDown", severity: "major", security: false, agent: "agent-1", message: "link down", attributes: {} };
+
+const server = new IngestServer();
+let shipper: Shipper | undefined;
+beforeAll(() => server.listen());
+afterAll(() => server.close());
+afterEach(async () => {
+  await shipper?.stop();
+  shipper = undefined;
+  server.seen.length = 0;
+});
+
+function makeShipper(clock: Clock): Shipper {
+  return new Shipper({
+    url: server.url,
+    token: "canary-token-7f3a",
+    spoolDir: "unused",
+    maxSpoolBytes: 1 << 20,
+    batchMaxSamples: 100,
+    flushIntervalMs: 50,
+    clock,
+    random: () => 0.5,
+    backoff: { baseMs: 1000, maxMs: 60_000 },
+    stopTimeoutMs: 200,
+    openQueue: async (onDrop) => new MemoryQueue(1 << 20, onDrop),
+  });
+}
+
+async function counter(s: Shipper, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await s.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const v = metric?.values.find((x) => Object.entries(labels).every(([k, val]) => x.labels[k] === val));
+  return v?.value ?? 0;
+}
+
+describe("Shipper delivery against a real HTTP ingest", () => {
+  const cases = [
+    { name: "500 then 200: resent with doubling back-off", script: [500, 500, 500, 200], headers: undefined, requests: 4, sleeps: [750, 1500, 3000], shipped: 3, dropped: 0 },
+    { name: "400: never resent, counted as dropped", script: [400, 200], headers: undefined, requests: 1, sleeps: [], shipped: 0, dropped: 3 },
+    { name: "429 with Retry-After: waits what the server asked", script: [429, 200], headers: { "retry-after": "7" }, requests: 2, sleeps: [7000], shipped: 3, dropped: 0 },
+    { name: "503 with an HTTP-date Retry-After", script: [503, 200], headers: { "retry-after": new Date(1_700_000_000_000 + 12_000).toUTCString() }, requests: 2, sleeps: [12_000], shipped: 3, dropped: 0 },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      server.script = c.script.map((status, i) => ({ status, headers: i === 0 ? c.headers : undefined }));
+      const clock = fakeClock();
+      shipper = makeShipper(clock);
+      await shipper.start();
+      shipper.samples([sample(1), sample(2), sample(3)]);
+      await shipper.flush();
+      await vi.waitFor(async () => {
+        expect(server.seen.length).toBe(c.requests);
+        expect((await counter(shipper!, "cityplane_agent_shipped_samples_total")) + (await counter(shipper!, "cityplane_agent_dropped_samples_total", { reason: "rejected" }))).toBe(3);
+      });
+      // Every attempt carried the same remote-write body, with the token.
+      for (const s of server.seen) {
+        expect(s.path).toBe("/api/v1/ingest/remote-write");
+        expect(s.auth).toBe("Bearer canary-token-7f3a");
+        expect(s.encoding).toBe("snappy");
+        expect(s.body.equals(server.seen[0]!.body)).toBe(true);
+      }
+      const series = decodeWriteRequest(server.seen[0]!.body, { maxDecodedBytes: 1 << 20 });
+      expect(series.map((t) => t.labels.ifName)).toEqual(["Gi0/1", "Gi0/2", "Gi0/3"]);
+      expect(clock.sleeps).toEqual(c.sleeps);
+      expect(await counter(shipper, "cityplane_agent_shipped_samples_total")).toBe(c.shipped);
+      expect(await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "rejected" })).toBe(c.dropped);
+      expect(await counter(shipper, "cityplane_agent_ship_errors_total", { status: String(c.script[0]) })).toBe(c.script.filter((s) => s === c.script[0]).length);
+    });
+  }
+
+  it("sends events as JSON to the events endpoint, traps ahead of queued samples", async () => {
+    server.script = [{ status: 200 }];
+    shipper = makeShipper(fakeClock());
+    await shipper.start();
+    shipper.samples([sample(1)]);
+    shipper.events([trap]);
+    await shipper.flush();
+    await vi.waitFor(() => expect(server.seen.length).toBe(2));
+    expect(server.seen.map((s) => s.path)).toEqual(["/api/v1/ingest/events", "/api/v1/ingest/remote-write"]);
+    expect(JSON.parse(server.seen[0]!.body.toString())).toEqual({ events: [trap] });
+    expect(await counter(shipper, "cityplane_agent_shipped_events_total")).toBe(1);
+  });
+
+  it("keeps retrying while the control plane is unreachable, and delivers when it returns", async () => {
+    const clock = fakeClock();
+    let down = true;
+    const flaky: typeof fetch = (input, init) => (down ? Promise.reject(new TypeError("fetch failed")) : fetch(input, init));
+    shipper = new Shipper({ url: server.url, token: "t0k3n", spoolDir: "unused", maxSpoolBytes: 1 << 20, clock, random: () => 0, fetch: flaky, openQueue: async (d) => new MemoryQueue(1 << 20, d) });
+    await shipper.start();
+    shipper.samples([sample(1)]);
+    await shipper.flush();
+    await vi.waitFor(() => expect(clock.sleeps.length).toBeGreaterThanOrEqual(5));
+    down = false;
+    await vi.waitFor(() => expect(server.seen.length).toBe(1));
+    expect(await counter(shipper, "cityplane_agent_ship_errors_total", { status: "network" })).toBeGreaterThanOrEqual(5);
+    // The back-off cap doubles and stops at maxMs (60 s by default).
+    expect(clock.sleeps.slice(0, 4)).toEqual([250, 500, 1000, 2000]);
+  });
+});

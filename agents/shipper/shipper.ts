@@ -1,0 +1,243 @@
+/**
+ * The agent's production sink: batches samples into remote-write 1.0 bodies and events into
+ * JSON bodies, keeps them in a record queue until the control plane acknowledges them, and
+ * retries with back-off (RELIABILITY.md promises 1 and 3).
+ */
+import { Registry } from "prom-client";
+import type { CityEvent } from "../../protocol/event.schema.ts";
+import { encodeWriteRequest, groupSamples, REMOTE_WRITE_HEADERS, type Sample } from "../../protocol/remote-write.codec.ts";
+import type { Sink } from "../sink.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { MemoryQueue, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
+import { backoffDelayMs, classifyStatus, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions, type Verdict } from "./retry-policy.ts";
+import { ShipperMetrics } from "./shipper-metrics.ts";
+
+/** The subset of a pino logger the shipper uses. */
+export interface ShipperLogger {
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
+/** Shipper configuration; see the agent config for where each value comes from. */
+export interface ShipperOptions {
+  /** Control plane base URL; posts to `${url}/api/v1/ingest/remote-write` and `${url}/api/v1/ingest/events`. */
+  url: string;
+  /** Sent as "Authorization: Bearer <token>"; never logged. */
+  token: string;
+  spoolDir: string;
+  maxSpoolBytes: number;
+  /** Samples per remote-write request (default 2,000). */
+  batchMaxSamples?: number;
+  /** How often buffered data is written to the spool and delivery is woken (default 1 s). */
+  flushIntervalMs?: number;
+  registry?: Registry;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: () => number;
+  backoff?: BackoffOptions;
+  /** Per-request deadline (default 30 s). */
+  requestTimeoutMs?: number;
+  /** How long `stop()` keeps trying to deliver before persisting the rest (default 5 s). */
+  stopTimeoutMs?: number;
+  /** Queue factory (default: the disk spool in `spoolDir`). */
+  openQueue?: (onDrop: (lane: Lane, items: number, reason: string) => void) => Promise<RecordQueue>;
+  logger?: ShipperLogger;
+}
+
+const REMOTE_WRITE_PATH = "/api/v1/ingest/remote-write";
+const EVENTS_PATH = "/api/v1/ingest/events";
+const EVENTS_PER_BODY = 500;
+
+interface Attempt {
+  verdict: Verdict;
+  status: string;
+  retryAfterMs?: number;
+}
+
+/** Ships samples and events to the control plane; see the module comment. */
+export class Shipper implements Sink {
+  readonly metrics: ShipperMetrics;
+  readonly registry: Registry;
+  private readonly base: string;
+  private readonly batchMax: number;
+  private readonly maxPendingSamples: number;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly doFetch: typeof fetch;
+  private queue: RecordQueue | undefined;
+  private pendingSamples: Sample[] = [];
+  private pendingEvents: CityEvent[] = [];
+  private pendingPriority: CityEvent[] = [];
+  private flushChain: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: () => void = () => {};
+  private state: "idle" | "running" | "draining" | "stopped" = "idle";
+  private readonly sleepAbort = new AbortController();
+  private readonly hardAbort = new AbortController();
+  private appendFailing = false;
+
+  constructor(private readonly opts: ShipperOptions) {
+    const url = new URL(opts.url); // throws a clear "Invalid URL" on a bad value
+    this.base = url.toString().replace(/\/+$/, "");
+    if (!opts.token) throw new Error("shipper: token is empty");
+    if (!(opts.maxSpoolBytes > 0)) throw new Error("shipper: maxSpoolBytes must be positive");
+    this.batchMax = opts.batchMaxSamples ?? 2000;
+    this.maxPendingSamples = this.batchMax * 50;
+    this.clock = opts.clock ?? systemClock;
+    this.random = opts.random ?? Math.random;
+    this.doFetch = opts.fetch ?? fetch;
+    this.registry = opts.registry ?? new Registry();
+    this.metrics = new ShipperMetrics(this.registry, () => this.queue?.bytes ?? 0);
+  }
+
+  /** Opens the queue (recovering what a previous run left) and starts flushing and delivering. */
+  async start(): Promise<void> {
+    if (this.state !== "idle") throw new Error(`shipper: start() called while ${this.state}`);
+    const onDrop = (lane: Lane, items: number, reason: string): void => this.metrics.dropped(lane === "samples" ? "samples" : "events", items, reason);
+    this.queue = this.opts.openQueue ? await this.opts.openQueue(onDrop) : new MemoryQueue(this.opts.maxSpoolBytes, onDrop);
+    this.state = "running";
+    this.timer = setInterval(() => this.scheduleFlush(), this.opts.flushIntervalMs ?? 1000);
+    this.timer.unref();
+    this.loop = this.deliver();
+  }
+
+  samples(batch: readonly Sample[]): void {
+    if (this.state === "stopped" || this.state === "draining") return this.metrics.dropped("samples", batch.length, "stopped");
+    for (const s of batch) this.pendingSamples.push(s);
+    const over = this.pendingSamples.length - this.maxPendingSamples;
+    if (over > 0) {
+      // The spool is refusing writes and memory is the last buffer: oldest samples go first.
+      this.pendingSamples.splice(0, over);
+      this.metrics.dropped("samples", over, "buffer_full");
+    }
+    if (this.pendingSamples.length >= this.batchMax) this.scheduleFlush();
+  }
+
+  events(batch: readonly CityEvent[]): void {
+    if (this.state === "stopped" || this.state === "draining") return this.metrics.dropped("events", batch.length, "stopped");
+    for (const e of batch) (isPriority(e) ? this.pendingPriority : this.pendingEvents).push(e);
+    this.scheduleFlush();
+  }
+
+  /** Persists what is buffered, delivers for up to `stopTimeoutMs`, then closes the queue. */
+  async stop(): Promise<void> {
+    if (this.state !== "running") return;
+    this.state = "draining";
+    clearInterval(this.timer);
+    await this.flush();
+    this.sleepAbort.abort();
+    this.wake();
+    const deadline = setTimeout(() => this.hardAbort.abort(), this.opts.stopTimeoutMs ?? 5000);
+    deadline.unref();
+    await this.loop;
+    clearTimeout(deadline);
+    this.state = "stopped";
+    await this.queue?.close();
+  }
+
+  /** Writes buffered data to the queue now and wakes delivery. */
+  flush(): Promise<void> {
+    this.flushChain = this.flushChain.then(() => this.flushOnce());
+    return this.flushChain;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.state !== "running") return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    const queue = this.queue;
+    if (!queue) return;
+    try {
+      while (this.pendingPriority.length > 0) await this.appendEvents(queue, "priority", this.pendingPriority);
+      while (this.pendingEvents.length > 0) await this.appendEvents(queue, "events", this.pendingEvents);
+      while (this.pendingSamples.length > 0) {
+        const chunk = this.pendingSamples.slice(0, this.batchMax);
+        await queue.append("samples", chunk.length, encodeWriteRequest(groupSamples(chunk)));
+        this.pendingSamples.splice(0, chunk.length);
+      }
+      this.appendFailing = false;
+    } catch (err) {
+      // Kept in memory and tried again at the next flush; logged once per failing streak.
+      if (!this.appendFailing) this.opts.logger?.warn({ err: (err as Error).message }, "shipper: spool write failed; buffering in memory");
+      this.appendFailing = true;
+    }
+    this.wake();
+  }
+
+  private async appendEvents(queue: RecordQueue, lane: Lane, pending: CityEvent[]): Promise<void> {
+    const chunk = pending.slice(0, EVENTS_PER_BODY);
+    await queue.append(lane, chunk.length, new TextEncoder().encode(JSON.stringify({ events: chunk })));
+    pending.splice(0, chunk.length);
+  }
+
+  private async deliver(): Promise<void> {
+    const queue = this.queue as RecordQueue;
+    let attempt = 0;
+    for (;;) {
+      if (this.hardAbort.signal.aborted) return;
+      let record: QueuedRecord | undefined;
+      try {
+        record = await queue.next();
+      } catch (err) {
+        this.opts.logger?.warn({ err: (err as Error).message }, "shipper: spool read failed");
+        record = undefined;
+      }
+      if (!record) {
+        if (this.state !== "running") return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      const result = await this.send(record);
+      const kind = record.lane === "samples" ? "samples" : "events";
+      if (result.verdict === "delivered") {
+        attempt = 0;
+        (kind === "samples" ? this.metrics.shippedSamples : this.metrics.shippedEvents).inc(record.count);
+        await queue.ack(record);
+        continue;
+      }
+      this.metrics.shipErrors.inc({ status: result.status });
+      if (result.verdict === "drop") {
+        // A 4xx other than 429: the batch itself is refused and would be refused forever.
+        this.metrics.dropped(kind, record.count, "rejected");
+        this.opts.logger?.warn({ status: result.status, lane: record.lane, items: record.count }, "shipper: control plane refused a batch; dropped");
+        await queue.ack(record);
+        continue;
+      }
+      if (this.state !== "running") return;
+      // Retry-After wins over our own back-off (floored so "Retry-After: 0" cannot spin the loop).
+      const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 50) : backoffDelayMs(attempt, this.random(), this.opts.backoff ?? DEFAULT_BACKOFF);
+      attempt++;
+      await this.clock.sleep(delay, this.sleepAbort.signal);
+    }
+  }
+
+  private async send(record: QueuedRecord): Promise<Attempt> {
+    const samples = record.lane === "samples";
+    const headers: Record<string, string> = samples ? { ...REMOTE_WRITE_HEADERS } : { "content-type": "application/json" };
+    headers.authorization = `Bearer ${this.opts.token}`;
+    const signal = AbortSignal.any([this.hardAbort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs ?? 30_000)]);
+    try {
+      const res = await this.doFetch(this.base + (samples ? REMOTE_WRITE_PATH : EVENTS_PATH), { method: "POST", headers, body: record.payload, signal });
+      await res.arrayBuffer().catch(() => undefined); // drain so the connection is reused
+      const verdict = classifyStatus(res.status);
+      const retryAfterMs = verdict === "retry" ? parseRetryAfter(res.headers.get("retry-after"), this.clock.now()) : undefined;
+      return { verdict, status: String(res.status), retryAfterMs };
+    } catch (err) {
+      // Network failure or timeout: the control plane may be down; keep the record and retry.
+      return { verdict: "retry", status: (err as Error).name === "TimeoutError" ? "timeout" : "network" };
+    }
+  }
+}
+
+/** Traps and security events are the last thing a full spool may drop. */
+function isPriority(e: CityEvent): boolean {
+  return e.kind === "trap" || e.security;
+}
