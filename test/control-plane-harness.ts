@@ -18,6 +18,8 @@ export interface Harness {
   store: Store;
   dataDir: string;
   agentToken: string;
+  /** Tokens of the extra agents asked for. */
+  extraTokens: Record<string, string>;
   adminPassword: string;
   config: Readonly<CityplaneConfig>;
   databaseUrl?: string;
@@ -27,7 +29,7 @@ export interface Harness {
 export type Backend = "sqlite" | "postgres";
 
 /** Builds a control plane over the minimal inventory on `host` (a 127.50–53.x.y address) with the given backend. */
-export async function startHarness(host: string, backend: Backend, overrides: Partial<ControlPlaneDeps> = {}): Promise<Harness> {
+export async function startHarness(host: string, backend: Backend, overrides: Partial<ControlPlaneDeps> = {}, extraAgents: string[] = []): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), "cityplane-cp-"));
   const pg = backend === "postgres" ? await createTestDatabase("cp_http") : undefined;
   const cfg = loadConfig({ env: { CITYPLANE_DATA_DIR: dataDir, CITYPLANE_HOST: host, CITYPLANE_PORT: "8080", CITYPLANE_INVENTORY: "test/fixtures/inventory/valid-minimal.yaml" }, cwd: process.cwd() });
@@ -35,6 +37,8 @@ export async function startHarness(host: string, backend: Backend, overrides: Pa
   const store = await openStore({ dataDir, databaseUrl: pg?.url });
   const inventory = await loadInventoryOrThrow(cfg.config.inventory);
   const agentToken = await issueAgentToken(dataDir, "agent-1");
+  const extraTokens: Record<string, string> = {};
+  for (const a of extraAgents) extraTokens[a] = await issueAgentToken(dataDir, a);
   const admin = await ensureAdminCredentials(dataDir);
   const cp = await buildControlPlane({
     config: cfg.config,
@@ -48,7 +52,7 @@ export async function startHarness(host: string, backend: Backend, overrides: Pa
   });
   const url = await cp.listen(host, 0);
   return {
-    cp, url, store, dataDir, agentToken, adminPassword: admin.generatedPassword!, config: cfg.config, databaseUrl: pg?.url,
+    cp, url, store, dataDir, agentToken, extraTokens, adminPassword: admin.generatedPassword!, config: cfg.config, databaseUrl: pg?.url,
     async close() {
       await cp.close();
       await store.close();

@@ -1,7 +1,7 @@
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { installErrorHandler } from "./error-handler.ts";
@@ -33,7 +33,8 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     // Request ids in every log line; trust no proxy headers by default.
     requestIdHeader: false,
-    disableRequestLogging: true,
+    // Ingest runs at city rate: one log line per request would drown the log; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
