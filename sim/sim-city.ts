@@ -4,6 +4,9 @@ import { wallSimClock, type SimClock } from "./sim-clock.ts";
 import { SIM_COMMUNITY_NAME, simSecrets, type SimCommunitySecret, type SimSnmpV3Secret } from "./sim-credentials.ts";
 import { listSimCity, type SimAddressOptions, type SimCityListing } from "./sim-listing.ts";
 import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
+import { startEgovService, type EgovService } from "./http/egov-service.ts";
+import { startNodeExporter, type NodeExporter } from "./http/node-exporter.ts";
+import { simCertificate } from "./http/tls-cert.ts";
 import { startDeviceAgent } from "./snmp/snmp-agent.ts";
 import { simHostKey } from "./ssh/host-key.ts";
 import { IosCli } from "./ssh/ios-cli.ts";
@@ -31,6 +34,10 @@ export interface SimCity {
   listing: SimCityListing;
   network: SimNetwork;
   clock: SimClock;
+  /** Running eGov services by id (faults can be set on them). */
+  services: Map<string, EgovService>;
+  /** Running node exporters by k8s node name. */
+  nodes: Map<string, NodeExporter>;
   /** Cuts a link (both ends go down, linkDown traps) or repairs it. */
   setLinkCut(link: string, cut: boolean): void;
   stop(): Promise<void>;
@@ -51,6 +58,8 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   const secrets = simSecrets(opts.seed, inventory);
   const community = (secrets[SIM_COMMUNITY_NAME] as SimCommunitySecret).community;
   const closers: (() => Promise<void>)[] = [];
+  const services = new Map<string, EgovService>();
+  const nodes = new Map<string, NodeExporter>();
   const stop = async (): Promise<void> => {
     const all = closers.splice(0).reverse();
     await Promise.allSettled(all.map((c) => c()));
@@ -84,6 +93,25 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
         closers.push(ssh.close);
       }
     });
+    if (opts.services ?? true) {
+      const tlsServices = inventory.services.filter((s) => s.tls);
+      await inBatches(inventory.services.map((s, k) => ({ s, info: listing.services[k] })), 8, async ({ s, info }) => {
+        if (!info) return;
+        const url = new URL(info.url);
+        // The last TLS service runs on a certificate about to expire, for the expiry alert.
+        const days = s === tlsServices[tlsServices.length - 1] ? 5 : 365;
+        const tls = s.tls ? await simCertificate(new URL(s.url).hostname, url.hostname, new Date(clock.nowMs() - 86_400_000), days + 1) : undefined;
+        const svc = await startEgovService({ service: s, host: url.hostname, port: Number(url.port), tls, clock, seed: opts.seed });
+        services.set(s.id, svc);
+        closers.push(svc.close);
+      });
+      for (const n of listing.nodes) {
+        const url = new URL(n.metricsUrl);
+        const exp = await startNodeExporter({ name: n.name, host: url.hostname, port: Number(url.port), clock, seed: opts.seed, bootMs: network.device(n.name).bootMs });
+        nodes.set(n.name, exp);
+        closers.push(exp.close);
+      }
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -91,6 +119,8 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   return {
     listing,
     network,
+    services,
+    nodes,
     clock,
     setLinkCut: (link, cut) => network.setLinkCut(link, cut),
     stop,
