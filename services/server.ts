@@ -16,7 +16,8 @@ import { registerQueryRoutes } from "./api/query.routes.ts";
 import { QueryService } from "./api/query.service.ts";
 import { registerSessionRoutes } from "./api/session.routes.ts";
 import { registerStatusPage } from "./api/status-page.routes.ts";
-import { storeIngest } from "./api/store-ingest.ts";
+import { ingestPort } from "./api/ingest-port.adapter.ts";
+import { IngestService, type IngestLimits as IngestPolicyLimits } from "./ingest/ingest.service.ts";
 import { verifyPassword, type AdminCredentialFile } from "./auth/admin-credentials.ts";
 import type { AgentTokens } from "./auth/agent-tokens.ts";
 import { SessionTokens } from "./auth/session-tokens.ts";
@@ -41,6 +42,7 @@ export interface ControlPlaneDeps {
   intervals?: TargetIntervals;
   heartbeatIntervalMs?: number;
   ingestLimits?: Partial<IngestLimits>;
+  ingestPolicy?: Partial<IngestPolicyLimits>;
   /** Built console files served at `/` when present. */
   consoleDir?: string;
   now?: () => number;
@@ -87,10 +89,9 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   registerHealthRoutes(app, { ping: () => metrics.timeDb("ping", () => deps.store.ping()) });
   registerMetricsRoutes(app, metrics);
   registerIngestRoutes(app, {
-    ingest: deps.ingest ?? storeIngest(deps.store, metrics),
+    ingest: deps.ingest ?? ingestPort(new IngestService(deps.store, now, { rawRetentionDays: deps.config.retention.rawDays, ...deps.ingestPolicy }), metrics),
     agentOf: (t) => deps.agentTokens.verify(t),
     metrics,
-    now,
     limits: deps.ingestLimits,
     afterSamples: (series) => {
       for (const change of observed.observe(series, now())) bus.publish("states", change);

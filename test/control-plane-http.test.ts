@@ -2,7 +2,7 @@ import snappy from "snappyjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REMOTE_WRITE_HEADERS, encodeWriteRequest, type TimeSeries } from "../protocol/remote-write.codec.ts";
 import type { CityEvent } from "../protocol/event.schema.ts";
-import { describeWithPostgres, postgresReachable } from "../services/store/postgres-test-database.ts";
+import { adminQuery, describeWithPostgres, postgresReachable } from "../services/store/postgres-test-database.ts";
 import { startHarness, type Backend, type Harness } from "./control-plane-harness.ts";
 
 const pgProblem = await postgresReachable();
@@ -65,7 +65,7 @@ function suite(backend: Backend, host: string): void {
     ["snappy around bytes that are not protobuf", () => rw(snappy.compress(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]))), 400, /malformed remote-write body/],
     ["a body over the limit", () => rw(new Uint8Array(5 * 1024 * 1024)), 413, /larger than this route accepts/],
     ["gzip instead of snappy", () => rw(encodeWriteRequest(series(1, "dist-1")), undefined, { "content-encoding": "gzip" }), 415, /content-encoding must be snappy/],
-    ["timestamps an hour ahead", () => rw(encodeWriteRequest([{ labels: { __name__: "ifHCInOctets", device: "dist-1", ifName: "x" }, samples: [{ value: 1, timestampMs: now + 3_600_000 }] }])), 400, /in the future \(limit 600 s/],
+    ["timestamps an hour ahead", () => rw(encodeWriteRequest([{ labels: { __name__: "ifHCInOctets", device: "dist-1", ifName: "x" }, samples: [{ value: 1, timestampMs: now + 3_600_000 }] }])), 400, /more than 10 minutes in the future/],
   ];
   it.each(badBatches)("refuses %s with a 4xx naming the problem and stores nothing", async (_name, send, status, message) => {
     const r = await send();
@@ -128,11 +128,38 @@ function suite(backend: Backend, host: string): void {
     expect((await get("/api/v1/entities?kind=service", token)).status).toBe(401);
   });
 
+  it.runIf(backend === "postgres")("answers 503 with Retry-After while the database refuses connections, and recovers without a restart", async () => {
+    const db = new URL(h.databaseUrl!).pathname.slice(1);
+    const body = encodeWriteRequest(series(9000, "ar-a"));
+    try {
+      await adminQuery(`REVOKE CONNECT ON DATABASE ${db} FROM PUBLIC, cityplane_test`);
+      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`);
+      const refused = await rw(body);
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await fetch(`${h.url}/readyz`)).status).toBe(503);
+    } finally {
+      await adminQuery(`GRANT CONNECT ON DATABASE ${db} TO cityplane_test`);
+    }
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 204; i++) {
+      status = (await rw(body)).status;
+      if (status !== 204) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(204);
+    expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/cityplane_ingest_batches_total\{kind="samples",result="unavailable"\} [1-9]/);
+  });
+
   it("serves an honest bilingual status page at /", async () => {
+    const entities = (await (await get("/api/v1/entities?kind=device")).json()) as { entities: { observed: { reporting: string } }[] };
+    const reporting = entities.entities.filter((e) => e.observed.reporting === "reporting").length;
+    expect(reporting).toBeGreaterThan(0);
     const html = await (await fetch(`${h.url}/`)).text();
     expect(html).toContain("Thành phố Thử");
     expect(html).toContain("Devices reporting");
-    expect(html).toMatch(/id="devices">1 \/ 4</);
+    expect(html).toContain(`id="devices">${reporting} / 4<`);
   });
 }
 

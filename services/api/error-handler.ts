@@ -32,6 +32,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send(body("invalid_parameter", parts.join("; ")));
     }
     switch (err.name) {
+      case "InvalidBatchError":
+        return reply.code(400).send(body("bad_batch", err.message));
       case "InvalidQueryError":
         return reply.code(400).send(body("invalid_parameter", err.message));
       case "OverloadedError":
