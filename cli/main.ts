@@ -1,11 +1,12 @@
 import type { Command, CommandIo } from "./command.ts";
 import { checkConfigCommand } from "./commands/check-config.command.ts";
 import { inventoryShowCommand, inventoryValidateCommand } from "./commands/inventory.command.ts";
+import { serverCommand } from "./commands/server.command.ts";
 import { simCommand } from "./commands/sim.command.ts";
 import { startCommand } from "./commands/start.command.ts";
 
 /** Every subcommand; a command is listed only once it works. */
-export const COMMANDS: Command[] = [startCommand, checkConfigCommand, inventoryValidateCommand, inventoryShowCommand, simCommand];
+export const COMMANDS: Command[] = [startCommand, checkConfigCommand, inventoryValidateCommand, inventoryShowCommand, simCommand, serverCommand];
 
 /** Picks the command whose words prefix the arguments (longest match first). */
 export function findCommand(args: string[]): { command: Command; rest: string[] } | undefined {
