@@ -7,6 +7,8 @@ import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
 import { startEgovService, type EgovService } from "./http/egov-service.ts";
 import { startNodeExporter, type NodeExporter } from "./http/node-exporter.ts";
 import { simCertificate } from "./http/tls-cert.ts";
+import { SyslogSender } from "./syslog/syslog-sender.ts";
+import { TrapSender } from "./traps/trap-sender.ts";
 import { startDeviceAgent } from "./snmp/snmp-agent.ts";
 import { simHostKey } from "./ssh/host-key.ts";
 import { IosCli } from "./ssh/ios-cli.ts";
@@ -59,6 +61,13 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   const community = (secrets[SIM_COMMUNITY_NAME] as SimCommunitySecret).community;
   const closers: (() => Promise<void>)[] = [];
   const services = new Map<string, EgovService>();
+  const trapV3User = Object.values(secrets).find((s): s is SimSnmpV3Secret => s.kind === "snmp-v3");
+  const traps = new TrapSender(opts.trapReceivers ?? [], community, trapV3User);
+  const syslog = new SyslogSender(opts.syslogCollectors ?? []);
+  closers.push(async () => {
+    traps.close();
+    syslog.close();
+  });
   const nodes = new Map<string, NodeExporter>();
   const stop = async (): Promise<void> => {
     const all = closers.splice(0).reverse();
@@ -72,6 +81,10 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
       const sim = network.device(d.name);
       const i = info.get(d.name);
       if (!i) return;
+      sim.on("event", (e) => {
+        traps.send(sim, i.snmp.host, e);
+        syslog.send(sim, i.snmp.host, e);
+      });
       const users = d.credentials.snmp ? [secrets[d.credentials.snmp]].filter((s): s is SimSnmpV3Secret => s?.kind === "snmp-v3") : [];
       const agent = await startDeviceAgent(
         { device: sim, network, inventory, seed: opts.seed },
