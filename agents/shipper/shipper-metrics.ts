@@ -8,6 +8,8 @@ export class ShipperMetrics {
   readonly droppedSamples: Counter<"reason">;
   readonly droppedEvents: Counter<"reason">;
   readonly shipErrors: Counter<"status">;
+  readonly spoolDamage: Counter<"kind">;
+  readonly spoolDiscardedBytes: Counter;
 
   constructor(registry: Registry, spoolBytes: () => number) {
     const registers = [registry];
@@ -24,6 +26,8 @@ export class ShipperMetrics {
     this.droppedSamples = new Counter({ name: "cityplane_agent_dropped_samples_total", help: "Samples discarded without delivery, by reason.", labelNames: ["reason"], registers });
     this.droppedEvents = new Counter({ name: "cityplane_agent_dropped_events_total", help: "Events discarded without delivery, by reason.", labelNames: ["reason"], registers });
     this.shipErrors = new Counter({ name: "cityplane_agent_ship_errors_total", help: "Failed delivery attempts, by HTTP status (or 'network').", labelNames: ["status"], registers });
+    this.spoolDamage = new Counter({ name: "cityplane_agent_spool_damage_total", help: "Damaged spool records found at start-up (torn, bad_length, bad_crc); the rest of that segment is discarded.", labelNames: ["kind"], registers });
+    this.spoolDiscardedBytes = new Counter({ name: "cityplane_agent_spool_discarded_bytes_total", help: "Bytes cut from damaged spool segments at start-up.", registers });
   }
 
   /** Counts items that left without delivery. */

@@ -4,8 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import { decodeWriteRequest, type Sample } from "../../protocol/remote-write.codec.ts";
 import type { Clock } from "./clock.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { MemoryQueue } from "./record-queue.ts";
 import { Shipper } from "./shipper.ts";
+import { faultyFs, type Faults } from "./spool-fault-fs.ts";
+import { Spool } from "./spool.ts";
 
 /** What the ingest endpoint saw. */
 interface Seen {
@@ -145,5 +150,54 @@ describe("Shipper delivery against a real HTTP ingest", () => {
     expect(await counter(shipper, "cityplane_agent_ship_errors_total", { status: "network" })).toBeGreaterThanOrEqual(5);
     // The back-off cap doubles and stops at maxMs (60 s by default).
     expect(clock.sleeps.slice(0, 4)).toEqual([250, 500, 1000, 2000]);
+  });
+});
+
+describe("Shipper with its disk spool", () => {
+  let dir = "";
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("persists what the control plane did not take at stop, and delivers it after a restart", async () => {
+    dir = await mkdtemp(join(tmpdir(), "cityplane-shipper-"));
+    const offline: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
+    const first = new Shipper({ url: server.url, token: "t0k3n", spoolDir: dir, maxSpoolBytes: 1 << 20, batchMaxSamples: 2, clock: fakeClock(), fetch: offline, stopTimeoutMs: 100 });
+    await first.start();
+    first.samples([sample(1), sample(2), sample(3)]);
+    first.events([trap]);
+    await first.stop();
+    expect(server.seen.length).toBe(0);
+
+    server.script = [{ status: 200 }];
+    shipper = new Shipper({ url: server.url, token: "t0k3n", spoolDir: dir, maxSpoolBytes: 1 << 20, clock: fakeClock() });
+    await shipper.start();
+    await vi.waitFor(() => expect(server.seen.length).toBe(3));
+    const ifNames = server.seen.filter((s) => s.path.endsWith("remote-write")).flatMap((s) => decodeWriteRequest(s.body, { maxDecodedBytes: 1 << 20 }).map((t) => t.labels.ifName));
+    expect(ifNames).toEqual(["Gi0/1", "Gi0/2", "Gi0/3"]);
+    expect(server.seen[0]?.path).toBe("/api/v1/ingest/events");
+    expect(await counter(shipper, "cityplane_agent_shipped_samples_total")).toBe(3);
+  });
+
+  it("keeps samples in memory while the spool cannot write (ENOSPC), then spools and delivers them", async () => {
+    dir = await mkdtemp(join(tmpdir(), "cityplane-shipper-"));
+    const faults: Faults = {};
+    server.script = [{ status: 200 }];
+    shipper = new Shipper({
+      url: server.url,
+      token: "t0k3n",
+      spoolDir: dir,
+      maxSpoolBytes: 1 << 20,
+      clock: fakeClock(),
+      openQueue: (onDrop) => Spool.open({ dir, maxBytes: 1 << 20, onDrop, fs: faultyFs(faults) }),
+    });
+    await shipper.start();
+    faults.writeError = "ENOSPC";
+    shipper.samples([sample(1)]);
+    await shipper.flush();
+    expect(server.seen.length).toBe(0);
+    await shipper.flush();
+    await vi.waitFor(() => expect(server.seen.length).toBe(1));
+    expect(await counter(shipper, "cityplane_agent_dropped_samples_total")).toBe(0);
   });
 });

@@ -8,7 +8,8 @@ import type { CityEvent } from "../../protocol/event.schema.ts";
 import { encodeWriteRequest, groupSamples, REMOTE_WRITE_HEADERS, type Sample } from "../../protocol/remote-write.codec.ts";
 import type { Sink } from "../sink.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { MemoryQueue, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
+import { Spool } from "./spool.ts";
+import { type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
 import { backoffDelayMs, classifyStatus, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions, type Verdict } from "./retry-policy.ts";
 import { ShipperMetrics } from "./shipper-metrics.ts";
 
@@ -39,7 +40,7 @@ export interface ShipperOptions {
   requestTimeoutMs?: number;
   /** How long `stop()` keeps trying to deliver before persisting the rest (default 5 s). */
   stopTimeoutMs?: number;
-  /** Queue factory (default: the disk spool in `spoolDir`). */
+  /** Queue factory (default: the disk spool in `spoolDir`); tests pass a MemoryQueue or a spool on a faulty file system. */
   openQueue?: (onDrop: (lane: Lane, items: number, reason: string) => void) => Promise<RecordQueue>;
   logger?: ShipperLogger;
 }
@@ -96,7 +97,18 @@ export class Shipper implements Sink {
   async start(): Promise<void> {
     if (this.state !== "idle") throw new Error(`shipper: start() called while ${this.state}`);
     const onDrop = (lane: Lane, items: number, reason: string): void => this.metrics.dropped(lane === "samples" ? "samples" : "events", items, reason);
-    this.queue = this.opts.openQueue ? await this.opts.openQueue(onDrop) : new MemoryQueue(this.opts.maxSpoolBytes, onDrop);
+    this.queue = this.opts.openQueue
+      ? await this.opts.openQueue(onDrop)
+      : await Spool.open({
+          dir: this.opts.spoolDir,
+          maxBytes: this.opts.maxSpoolBytes,
+          onDrop,
+          onDamage: (lane, kind, bytes) => {
+            this.metrics.spoolDamage.inc({ kind });
+            this.metrics.spoolDiscardedBytes.inc(bytes);
+            this.opts.logger?.warn({ lane, kind, discardedBytes: bytes }, "shipper: damaged spool segment truncated at start-up");
+          },
+        });
     this.state = "running";
     this.timer = setInterval(() => this.scheduleFlush(), this.opts.flushIntervalMs ?? 1000);
     this.timer.unref();
