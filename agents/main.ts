@@ -1,0 +1,90 @@
+/**
+ * `cityplane agent` entry: reads the config file (all errors at once, exit 1), picks the sink
+ * (the Shipper when a control plane is configured, otherwise events as JSON lines on stdout),
+ * starts the agent and stops it cleanly on SIGINT/SIGTERM. The only agent file reading env.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { resolve } from "node:path";
+import type { CityEvent } from "../protocol/event.schema.ts";
+import type { Sample } from "../protocol/remote-write.codec.ts";
+import { Agent } from "./agent.ts";
+import { loadAgentConfig } from "./config/agent-config.ts";
+import { Shipper } from "./shipper/shipper.ts";
+import type { Sink } from "./sink.ts";
+
+export interface AgentIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** Events to stdout as JSON lines; samples are counted only (use /snmp, /probe, or a control plane). */
+class StdoutSink implements Sink {
+  samplesSeen = 0;
+  constructor(private readonly out: (line: string) => void) {}
+  samples(batch: readonly Sample[]): void {
+    this.samplesSeen += batch.length;
+  }
+  events(batch: readonly CityEvent[]): void {
+    for (const e of batch) this.out(JSON.stringify(e));
+  }
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Starts the agent; resolves with the exit code once it has been stopped (or failed to start). */
+export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSignal): Promise<number> {
+  const file = flag(args, "--config");
+  if (file === undefined) {
+    io.err("cityplane agent: --config FILE is required");
+    return 2;
+  }
+  const listen = flag(args, "--listen");
+  if (listen !== undefined && !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(listen)) {
+    io.err(`cityplane agent: --listen must be HOST:PORT, got "${listen.slice(0, 100)}"`);
+    return 2;
+  }
+  const loaded = loadAgentConfig(resolve(io.cwd, file));
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.err(e);
+    io.err(`${loaded.errors.length} configuration error${loaded.errors.length === 1 ? "" : "s"}`);
+    return 1;
+  }
+  const { config } = loaded;
+  for (const f of loaded.findings) io.err(`security finding: ${f}`);
+  let sink: Sink;
+  let shipper: Shipper | undefined;
+  if (config.controlPlane) {
+    const token = config.controlPlane.tokenFile !== undefined ? readFileSync(config.controlPlane.tokenFile, "utf8").trim() : io.env.CITYPLANE_AGENT_TOKEN;
+    if (!token) {
+      io.err("cityplane agent: controlPlane needs a token (controlPlane.tokenFile or CITYPLANE_AGENT_TOKEN)");
+      return 1;
+    }
+    shipper = new Shipper({ url: config.controlPlane.url, token, spoolDir: join(config.dataDir, "spool"), maxSpoolBytes: 256 * 1024 * 1024 });
+    await shipper.start();
+    sink = shipper;
+  } else {
+    sink = new StdoutSink(io.out);
+  }
+  let agent: Agent;
+  try {
+    agent = await Agent.start({ config, findings: loaded.findings, sink, ...(listen !== undefined ? { listen } : {}), log: io.err });
+  } catch (err) {
+    io.err(`cityplane agent: ${(err as Error).message}`);
+    await shipper?.stop();
+    return 1;
+  }
+  io.err(`cityplane agent ${config.name} serving /snmp, /probe, /metrics on http://${agent.address}`);
+  await new Promise<void>((done) => {
+    if (stopSignal?.aborted) return done();
+    stopSignal?.addEventListener("abort", () => done(), { once: true });
+  });
+  await agent.stop();
+  await shipper?.stop();
+  return 0;
+}
