@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { CRASH_BASE_MS, CRASH_SERIES } from "./crash-writer.main.ts";
+import { openStore } from "./open-store.ts";
 import { SQLITE_FILE } from "./sqlite-dialect.ts";
 
 // RELIABILITY.md promise 1 and 2: kill -9 during ingest loses no acknowledged sample, and the
@@ -49,6 +50,10 @@ describe("SQLite store under kill -9", () => {
     }
     expect(acked.length).toBeGreaterThanOrEqual(KILLS * 5);
 
+    // Reopen as the server would after the crash and roll up every closed bucket.
+    const store = await openStore({ dataDir: dir });
+    await store.flushRollups(CRASH_BASE_MS + 86_400_000);
+    await store.close();
     const db = new Database(join(dir, SQLITE_FILE));
     try {
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");

@@ -9,6 +9,7 @@ import type {
   EntityState, EventQuery, LatestValue, MigrationReport, RetentionPolicy, SeriesQuery, SeriesResult, SeriesSelector, StateInterval, Store, WriteReport,
 } from "./store.ts";
 import { WriteLock } from "./write-lock.ts";
+import { GRACE_MS, mergeRows, rollupOfPoints, type Watermarks } from "./rollup-closer.ts";
 
 /** What a dialect supplies: its Kysely instance, hot-path writer, migrations and extras. */
 export interface DialectParts {
@@ -19,6 +20,7 @@ export interface DialectParts {
   /** Runs `fn` with writes made durable against power loss (SQLite: synchronous=FULL). */
   durably<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  logger?: { warn(msg: string): void };
 }
 
 const DAY_MS = 86_400_000;
@@ -35,6 +37,8 @@ const IDS_PER_QUERY = 500;
 export class KyselyStore implements Store {
   private readonly lock = new WriteLock();
   private readonly db: Kysely<StoreDatabase>;
+  private newestTs = -Infinity;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly parts: DialectParts) {
     this.db = parts.db;
@@ -57,8 +61,8 @@ export class KyselyStore implements Store {
     return { dialect: this.parts.dialect, applied, current: names[names.length - 1] ?? "" };
   }
 
-  writeSamples(series: readonly TimeSeries[]): Promise<WriteReport> {
-    return this.guard(() =>
+  async writeSamples(series: readonly TimeSeries[]): Promise<WriteReport> {
+    const { newestTs, ...report } = await this.guard(() =>
       this.lock.run(async () => {
         try {
           return await this.parts.writer.write(series);
@@ -68,6 +72,25 @@ export class KyselyStore implements Store {
         }
       }),
     );
+    if (newestTs > this.newestTs) this.newestTs = newestTs;
+    // Closing is queued behind the lock, not awaited: the batch is acknowledged now.
+    if (!this.closing) {
+      this.closing = this.flushRollups().catch((err: unknown) => this.parts.logger?.warn(`store: rolling up closed buckets failed, will retry: ${(err as Error).message}`)).finally(() => {
+        this.closing = undefined;
+      });
+    }
+    return report;
+  }
+
+  /**
+   * Rolls up every bucket closed before `untilMs` (default: the newest sample seen, less the
+   * grace for late samples), one short write-lock hold per step.
+   */
+  async flushRollups(untilMs = this.newestTs - GRACE_MS): Promise<void> {
+    if (!Number.isFinite(untilMs)) return;
+    while (await this.guard(() => this.lock.run(() => this.parts.writer.closeRollups(untilMs)))) {
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   writeEvents(events: readonly CityEvent[]): Promise<WriteReport> {
@@ -120,6 +143,7 @@ export class KyselyStore implements Store {
     return this.guard(async () => {
       const series = await this.findSeries(query);
       const resolution = chooseResolution(query);
+      const wm = resolution === "raw" || series.length === 0 ? undefined : await this.parts.writer.watermarks();
       const out: SeriesResult[] = [];
       for (const s of series) {
         if (resolution === "raw") {
@@ -129,16 +153,13 @@ export class KyselyStore implements Store {
           const points = aggregateRaw(rows.map((r) => ({ ts: toNumber(r.ts), value: r.value })), query);
           out.push({ labels: s.labels, resolution, points });
         } else {
+          const rows = await this.rollupRows(s.id, resolution, query.fromMs - Math.max(query.stepMs, ONE_HOUR_MS), query.toMs, wm);
           const width = resolution === "5m" ? FIVE_MINUTES_MS : ONE_HOUR_MS;
-          const from = query.fromMs - (query.aggregation === "rate" ? Math.max(width, query.stepMs) : width);
-          const rows = await this.db.selectFrom(resolution === "5m" ? "rollup_5m" : "rollup_1h")
-            .select(["bucket", "min", "max", "sum", "count", "last", "last_ts"])
-            .where("series_id", "=", s.id).where("bucket", ">=", from - (from % width)).where("bucket", "<", query.toMs).orderBy("bucket").execute();
-          const normalised: RollupRow[] = rows.map((r) => ({ ...r, bucket: toNumber(r.bucket), count: toNumber(r.count), last_ts: toNumber(r.last_ts) }));
-          // A bucket that starts before fromMs belongs to the range only for rate's first increase.
-          const points = aggregateRollup(query.aggregation === "rate" ? normalised : normalised.filter((r) => r.bucket >= query.fromMs - (query.fromMs % width)), {
+          // For rate, earlier buckets supply the first increase; otherwise whole buckets from fromMs.
+          const aligned = query.fromMs - (query.fromMs % width);
+          const points = aggregateRollup(query.aggregation === "rate" ? rows : rows.filter((r) => r.bucket >= aligned), {
             ...query,
-            fromMs: query.aggregation === "rate" ? query.fromMs : query.fromMs - (query.fromMs % width),
+            fromMs: query.aggregation === "rate" ? query.fromMs : aligned,
           });
           out.push({ labels: s.labels, resolution, points });
         }
@@ -206,6 +227,8 @@ export class KyselyStore implements Store {
 
   async applyRetention(nowMs: number, retention: RetentionPolicy): Promise<{ deleted: number }> {
     let deleted = 0;
+    // Raw samples are the source of the still-open rollup buckets: roll them up before deleting.
+    await this.flushRollups(Math.max(this.newestTs - GRACE_MS, nowMs - retention.rawDays * DAY_MS));
     const ids = await this.guard(async () => (await this.db.selectFrom("series").select("id").orderBy("id").execute()).map((r) => toNumber(r.id)));
     const tables = [
       ["samples", "ts", nowMs - retention.rawDays * DAY_MS],
@@ -236,6 +259,7 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.closing;
     await this.lock.run(() => undefined);
     await this.parts.close();
   }
@@ -251,6 +275,30 @@ export class KyselyStore implements Store {
       if (n < RETENTION_ROWS_PER_BATCH) return total;
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  /**
+   * Rollup rows of one series in [fromMs, toMs): closed buckets from the rollup tables, buckets
+   * still open (after the watermarks, rollup-closer.ts) computed from the 5-minute rows and raw
+   * samples — the three sources never overlap in time.
+   */
+  private async rollupRows(seriesId: number, resolution: "5m" | "1h", fromMs: number, toMs: number, wm: Watermarks | undefined): Promise<RollupRow[]> {
+    const width = resolution === "5m" ? FIVE_MINUTES_MS : ONE_HOUR_MS;
+    const from = fromMs - (fromMs % width);
+    const fiveWm = wm?.fiveMinute ?? -Infinity;
+    const hourWm = wm?.hourly ?? -Infinity;
+    const fetch = async (table: "rollup_5m" | "rollup_1h", lo: number, hi: number): Promise<RollupRow[]> => {
+      if (hi <= lo) return [];
+      const rows = await this.db.selectFrom(table).select(["bucket", "min", "max", "sum", "count", "last", "last_ts"])
+        .where("series_id", "=", seriesId).where("bucket", ">=", lo).where("bucket", "<", hi).orderBy("bucket").execute();
+      return rows.map((r) => ({ ...r, bucket: toNumber(r.bucket), count: toNumber(r.count), last_ts: toNumber(r.last_ts) }));
+    };
+    const closed = resolution === "5m" ? await fetch("rollup_5m", from, Math.min(toMs, fiveWm)) : [...(await fetch("rollup_1h", from, Math.min(toMs, hourWm))), ...(await fetch("rollup_5m", Math.max(from, hourWm), Math.min(toMs, fiveWm)))];
+    const rawFrom = Math.max(from, fiveWm);
+    const raw = rawFrom < toMs
+      ? await this.db.selectFrom("samples").select(["ts", "value"]).where("series_id", "=", seriesId).where("ts", ">=", rawFrom).where("ts", "<", toMs).orderBy("ts").execute()
+      : [];
+    return mergeRows([...closed, ...rollupOfPoints(raw.map((r) => ({ ts: toNumber(r.ts), value: r.value })), FIVE_MINUTES_MS)], width);
   }
 
   private async findSeries(selector: SeriesSelector): Promise<{ id: number; labels: Record<string, string> }[]> {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 import { cacheKey, storable, toSeriesRow, type SampleWriter, type SeriesRow } from "./sample-writer.ts";
+import { closeStatements, initialWatermarks, nextCloseStep, type Watermarks } from "./rollup-closer.ts";
 import { toNumber } from "./store.schema.ts";
 import type { WriteReport } from "./store.ts";
 
@@ -8,7 +9,7 @@ const rollupUpsert = (table: string, widthMs: number): string => `
   INSERT INTO ${table} AS r (series_id, bucket, min, max, sum, count, last, last_ts)
   SELECT series_id, ts - ts % ${widthMs}, min(value), max(value), sum(value), count(*),
          (array_agg(value ORDER BY ts DESC))[1], max(ts)
-  FROM ins GROUP BY 1, 2
+  FROM ins WHERE ts < $WM GROUP BY 1, 2
   ON CONFLICT (series_id, bucket) DO UPDATE SET
     min = LEAST(r.min, EXCLUDED.min), max = GREATEST(r.max, EXCLUDED.max),
     sum = r.sum + EXCLUDED.sum, count = r.count + EXCLUDED.count,
@@ -16,9 +17,10 @@ const rollupUpsert = (table: string, widthMs: number): string => `
     last_ts = GREATEST(r.last_ts, EXCLUDED.last_ts)`;
 
 /**
- * One round trip for samples and both rollups: the INSERT … RETURNING of the samples feeds the
- * rollup upserts as a data-modifying CTE, so only rows really inserted are rolled up (a replay
- * returns nothing and adds nothing). Arrays travel as three parameters through unnest.
+ * One round trip for samples and late rollups: the INSERT … RETURNING of the samples feeds the
+ * rollup upserts as a data-modifying CTE, so only rows really inserted and older than the
+ * watermarks ($4, $5) are rolled up now (a replay returns nothing and adds nothing); the rest
+ * is rolled up when its bucket closes (rollup-closer.ts). Arrays travel through unnest.
  */
 const WRITE_SAMPLES = `
   WITH ins AS (
@@ -26,8 +28,8 @@ const WRITE_SAMPLES = `
     SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])
     ON CONFLICT DO NOTHING
     RETURNING series_id, ts, value),
-  r5 AS (${rollupUpsert("rollup_5m", 300_000)}),
-  r1 AS (${rollupUpsert("rollup_1h", 3_600_000)})
+  r5 AS (${rollupUpsert("rollup_5m", 300_000).replace("$WM", "$4::int8")}),
+  r1 AS (${rollupUpsert("rollup_1h", 3_600_000).replace("$WM", "$5::int8")})
   SELECT count(*) AS inserted FROM ins`;
 
 const INSERT_SERIES = `
@@ -35,22 +37,36 @@ const INSERT_SERIES = `
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
   ON CONFLICT (key) DO NOTHING`;
 
+const CLOSE = closeStatements((n) => `$${n}::int8`);
+
+async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | ""): Promise<Watermarks | undefined> {
+  const { rows } = await client.query<{ resolution: string; watermark: string }>(`SELECT resolution, watermark FROM rollup_watermarks ${lock}`);
+  const five = rows.find((r) => r.resolution === "5m")?.watermark;
+  const hour = rows.find((r) => r.resolution === "1h")?.watermark;
+  return five === undefined || hour === undefined ? undefined : { fiveMinute: toNumber(five), hourly: toNumber(hour) };
+}
+
 /** node-postgres: named prepared statements on a pooled connection, one transaction per batch. */
 export class PostgresSampleWriter implements SampleWriter {
   private readonly ids = new Map<string, number>();
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async write(series: readonly TimeSeries[]): Promise<WriteReport> {
+  async write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query("BEGIN");
+      // FOR SHARE: a closing step (FOR UPDATE) on another server cannot move the watermark
+      // between our reading it and our commit, so no sample falls between the two paths.
+      let wm = await readWatermarks(client, "FOR SHARE");
       const { ids, created } = await this.resolveSeries(client, series);
       const seriesIds: number[] = [];
       const tss: number[] = [];
       const values: number[] = [];
       let skipped = 0;
+      let newestTs = -Infinity;
+      let oldestTs = Infinity;
       series.forEach((ts, i) => {
         const id = ids[i] as number;
         for (const s of ts.samples) {
@@ -58,16 +74,26 @@ export class PostgresSampleWriter implements SampleWriter {
             skipped++;
             continue;
           }
+          if (s.timestampMs > newestTs) newestTs = s.timestampMs;
+          if (s.timestampMs < oldestTs) oldestTs = s.timestampMs;
           seriesIds.push(id);
           tss.push(s.timestampMs);
           values.push(s.value);
         }
       });
-      const res = await client.query<{ inserted: string }>({ name: "cityplane_write_samples", text: WRITE_SAMPLES, values: [seriesIds, tss, values] });
+      if (!wm && values.length > 0) {
+        wm = initialWatermarks(oldestTs);
+        await client.query("INSERT INTO rollup_watermarks (resolution, watermark) VALUES ('5m', $1), ('1h', $2) ON CONFLICT DO NOTHING", [wm.fiveMinute, wm.hourly]);
+      }
+      const res = await client.query<{ inserted: string }>({
+        name: "cityplane_write_samples",
+        text: WRITE_SAMPLES,
+        values: [seriesIds, tss, values, wm?.fiveMinute ?? 0, wm?.hourly ?? 0],
+      });
       await client.query("COMMIT");
       for (const [key, id] of created) this.ids.set(key, id);
       const inserted = toNumber(res.rows[0]?.inserted ?? 0);
-      return { inserted, duplicates: values.length - inserted, skipped };
+      return { inserted, duplicates: values.length - inserted, skipped, newestTs };
     } catch (err) {
       broken = err as Error;
       await client.query("ROLLBACK").catch(() => undefined);
@@ -75,6 +101,40 @@ export class PostgresSampleWriter implements SampleWriter {
     } finally {
       // A connection that failed mid-transaction may be dead: destroy it rather than pool it.
       client.release(broken);
+    }
+  }
+
+  async closeRollups(untilMs: number): Promise<boolean> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const wm = await readWatermarks(client, "FOR UPDATE");
+      const step = wm && nextCloseStep(wm, untilMs);
+      if (!step) {
+        await client.query("COMMIT");
+        return false;
+      }
+      if (step.to > step.from) await client.query({ name: "cityplane_close_5m", text: CLOSE.fiveMinute, values: [step.from, step.to] });
+      if (step.hourTo > step.hourFrom) await client.query({ name: "cityplane_close_1h", text: CLOSE.hourly, values: [step.hourFrom, step.hourTo] });
+      await client.query("UPDATE rollup_watermarks SET watermark = CASE resolution WHEN '5m' THEN $1::int8 ELSE $2::int8 END", [step.to, step.hourTo]);
+      await client.query("COMMIT");
+      return true;
+    } catch (err) {
+      broken = err as Error;
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async watermarks(): Promise<Watermarks | undefined> {
+    const client = await this.pool.connect();
+    try {
+      return await readWatermarks(client, "");
+    } finally {
+      client.release();
     }
   }
 

@@ -1,5 +1,6 @@
 import { seriesKey, type TimeSeries } from "../../protocol/remote-write.codec.ts";
 import { entityOfLabels } from "./entity-mapping.ts";
+import type { Watermarks } from "./rollup-closer.ts";
 import type { WriteReport } from "./store.ts";
 
 /**
@@ -8,9 +9,16 @@ import type { WriteReport } from "./store.ts";
  * bottleneck — docs/adr/0002-storage.md).
  */
 export interface SampleWriter {
-  /** Writes in one transaction and resolves after commit; rollups only from rows really inserted. */
-  write(series: readonly TimeSeries[]): Promise<WriteReport>;
-  /** Forgets cached series ids (a rolled-back transaction may have invented some). */
+  /**
+   * Writes in one transaction and resolves after commit. Rows for buckets already rolled up
+   * are upserted into the rollups, and only rows really inserted (rollup-closer.ts).
+   */
+  write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }>;
+  /** Rolls up one step of closed buckets before `untilMs`; resolves true if it did something. */
+  closeRollups(untilMs: number): Promise<boolean>;
+  /** The committed watermarks, or undefined before the first sample. */
+  watermarks(): Promise<Watermarks | undefined>;
+  /** Forgets cached series ids and watermarks (a rolled-back transaction may have invented some). */
   resetCache(): void;
 }
 

@@ -27,12 +27,15 @@ export function openSqliteParts(dataDir: string): DialectParts {
   sqlite.pragma("temp_store = MEMORY");
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
   let writer: SqliteSampleWriter | undefined;
+  const w = (): SqliteSampleWriter => (writer ??= new SqliteSampleWriter(sqlite));
   return {
     dialect: "sqlite",
     db,
     // Prepared lazily: the tables exist only after migrate().
     writer: {
-      write: (series) => (writer ??= new SqliteSampleWriter(sqlite)).write(series),
+      write: (series) => w().write(series),
+      closeRollups: (untilMs) => w().closeRollups(untilMs),
+      watermarks: () => w().watermarks(),
       resetCache: () => writer?.resetCache(),
     },
     migrations: sqliteMigrations,

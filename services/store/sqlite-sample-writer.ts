@@ -1,58 +1,96 @@
 import type Database from "better-sqlite3";
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { closeStatements, initialWatermarks, mergeClause, nextCloseStep, type Watermarks } from "./rollup-closer.ts";
 import { accumulate, cacheKey, storable, toSeriesRow, type BucketAccumulator, type SampleWriter } from "./sample-writer.ts";
 import { FIVE_MINUTES_MS, ONE_HOUR_MS } from "./store.schema.ts";
 import type { WriteReport } from "./store.ts";
 
-const ROLLUP_UPSERT = (table: string): string => `
-  INSERT INTO ${table} (series_id, bucket, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (series_id, bucket) DO UPDATE SET
-    min = min(min, excluded.min), max = max(max, excluded.max),
-    sum = sum + excluded.sum, count = count + excluded.count,
-    last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
-    last_ts = max(last_ts, excluded.last_ts)`;
+const upsert = (table: string): string =>
+  `INSERT INTO ${table} (series_id, bucket, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${mergeClause(table)}`;
+
+type BatchResult = WriteReport & { newestTs: number; created: [string, number][]; wm: Watermarks | undefined };
 
 /**
  * better-sqlite3: prepared statements, one transaction per batch, `changes` to know which rows
- * were new (so a replay adds nothing to the rollups). Synchronous: the whole batch commits
- * before the event loop moves on, so nothing else can interleave with it on this connection.
+ * were new. Synchronous: a whole batch commits before the event loop moves on, so nothing else
+ * can interleave with it on this connection.
  */
 export class SqliteSampleWriter implements SampleWriter {
   private readonly ids = new Map<string, number>();
+  private wm: Watermarks | undefined;
+  private wmLoaded = false;
   private readonly insertSeries: Database.Statement;
   private readonly selectSeries: Database.Statement<[string], number>;
   private readonly insertSample: Database.Statement;
   private readonly upsert5m: Database.Statement;
   private readonly upsert1h: Database.Statement;
-  private readonly tx: (series: readonly TimeSeries[]) => WriteReport & { created: [string, number][] };
+  private readonly selectWm: Database.Statement<[], { resolution: string; watermark: number }>;
+  private readonly saveWm: Database.Statement;
+  private readonly close5m: Database.Statement;
+  private readonly close1h: Database.Statement;
+  private readonly tx: (series: readonly TimeSeries[]) => BatchResult;
+  private readonly closeTx: (untilMs: number) => Watermarks | undefined;
 
   constructor(db: Database.Database) {
     this.insertSeries = db.prepare("INSERT INTO series (metric, key, labels, entity_kind, entity_name) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
     this.selectSeries = db.prepare<[string], number>("SELECT id FROM series WHERE key = ?").pluck();
     this.insertSample = db.prepare("INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
-    this.upsert5m = db.prepare(ROLLUP_UPSERT("rollup_5m"));
-    this.upsert1h = db.prepare(ROLLUP_UPSERT("rollup_1h"));
+    this.upsert5m = db.prepare(upsert("rollup_5m"));
+    this.upsert1h = db.prepare(upsert("rollup_1h"));
+    this.selectWm = db.prepare("SELECT resolution, watermark FROM rollup_watermarks");
+    this.saveWm = db.prepare("INSERT INTO rollup_watermarks (resolution, watermark) VALUES (?, ?) ON CONFLICT (resolution) DO UPDATE SET watermark = excluded.watermark");
+    const close = closeStatements(() => "?");
+    this.close5m = db.prepare(close.fiveMinute);
+    this.close1h = db.prepare(close.hourly);
     this.tx = db.transaction((series: readonly TimeSeries[]) => this.writeInTransaction(series));
+    this.closeTx = db.transaction((untilMs: number) => this.closeInTransaction(untilMs));
   }
 
-  async write(series: readonly TimeSeries[]): Promise<WriteReport> {
-    const { created, ...report } = this.tx(series);
+  async write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }> {
+    const { created, wm, ...report } = this.tx(series);
     // Only after commit: a rolled-back transaction must not leave ids in the cache.
     for (const [key, id] of created) this.ids.set(key, id);
+    this.wm = wm;
     return report;
+  }
+
+  async closeRollups(untilMs: number): Promise<boolean> {
+    const before = this.loadWm();
+    const after = this.closeTx(untilMs);
+    this.wm = after;
+    return after !== before;
+  }
+
+  async watermarks(): Promise<Watermarks | undefined> {
+    return this.loadWm();
   }
 
   resetCache(): void {
     this.ids.clear();
+    this.wmLoaded = false;
   }
 
-  private writeInTransaction(series: readonly TimeSeries[]): WriteReport & { created: [string, number][] } {
+  private loadWm(): Watermarks | undefined {
+    if (!this.wmLoaded) {
+      const rows = this.selectWm.all();
+      const five = rows.find((r) => r.resolution === "5m")?.watermark;
+      const hour = rows.find((r) => r.resolution === "1h")?.watermark;
+      this.wm = five === undefined || hour === undefined ? undefined : { fiveMinute: five, hourly: hour };
+      this.wmLoaded = true;
+    }
+    return this.wm;
+  }
+
+  private writeInTransaction(series: readonly TimeSeries[]): BatchResult {
+    let wm = this.loadWm();
     const created: [string, number][] = [];
     const fine = new Map<string, BucketAccumulator>();
     const coarse = new Map<string, BucketAccumulator>();
     let inserted = 0;
     let duplicates = 0;
     let skipped = 0;
+    let newestTs = -Infinity;
+    let oldestTs = Infinity;
     for (const ts of series) {
       const id = this.seriesId(ts.labels, created);
       for (const s of ts.samples) {
@@ -65,13 +103,32 @@ export class SqliteSampleWriter implements SampleWriter {
           continue;
         }
         inserted++;
-        accumulate(fine, id, s.timestampMs, s.value, FIVE_MINUTES_MS);
-        accumulate(coarse, id, s.timestampMs, s.value, ONE_HOUR_MS);
+        if (s.timestampMs > newestTs) newestTs = s.timestampMs;
+        if (s.timestampMs < oldestTs) oldestTs = s.timestampMs;
+        // Late: its bucket is already rolled up, so it joins the rollup now.
+        if (wm && s.timestampMs < wm.fiveMinute) accumulate(fine, id, s.timestampMs, s.value, FIVE_MINUTES_MS);
+        if (wm && s.timestampMs < wm.hourly) accumulate(coarse, id, s.timestampMs, s.value, ONE_HOUR_MS);
       }
     }
     for (const a of fine.values()) this.upsert5m.run(a.seriesId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastTs);
     for (const a of coarse.values()) this.upsert1h.run(a.seriesId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastTs);
-    return { inserted, duplicates, skipped, created };
+    if (!wm && inserted > 0) {
+      wm = initialWatermarks(oldestTs);
+      this.saveWm.run("5m", wm.fiveMinute);
+      this.saveWm.run("1h", wm.hourly);
+    }
+    return { inserted, duplicates, skipped, newestTs, created, wm };
+  }
+
+  private closeInTransaction(untilMs: number): Watermarks | undefined {
+    const wm = this.loadWm();
+    const step = wm && nextCloseStep(wm, untilMs);
+    if (!wm || !step) return wm;
+    if (step.to > step.from) this.close5m.run(step.from, step.to);
+    if (step.hourTo > step.hourFrom) this.close1h.run(step.hourFrom, step.hourTo);
+    this.saveWm.run("5m", step.to);
+    this.saveWm.run("1h", step.hourTo);
+    return { fiveMinute: step.to, hourly: step.hourTo };
   }
 
   private seriesId(labels: Readonly<Record<string, string>>, created: [string, number][]): number {

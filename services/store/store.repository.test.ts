@@ -53,7 +53,7 @@ function suite(makeBackend: () => Backend): void {
   });
 
   it("applies the migrations once and reports nothing on the next start", async () => {
-    expect(await store.migrate()).toEqual({ dialect: backend.name, applied: [], current: "0002-state-intervals-events" });
+    expect(await store.migrate()).toEqual({ dialect: backend.name, applied: [], current: "0003-rollup-watermarks" });
     const again = await backend.open();
     expect((await again.migrate()).applied).toEqual([]);
     await again.close();
@@ -87,6 +87,20 @@ function suite(makeBackend: () => Backend): void {
     }
     const [hourly] = await store.querySeries({ ...q, toMs: T0 + 3 * 3_600_000, stepMs: 3_600_000, aggregation: "avg" });
     expect(hourly).toMatchObject({ resolution: "1h", points: [{ ts: T0, value: (10 + 30 + 50 + 7) / 4 }] });
+  });
+
+  it("counts a late sample for an already rolled-up bucket once, replays included", async () => {
+    const s = (pts: [number, number][]): TimeSeries[] => [{ labels: { __name__: "temp_celsius", device: "dc-sensor-1" }, samples: pts.map(([timestampMs, value]) => ({ timestampMs, value })) }];
+    await store.writeSamples(s([[T0 + MIN, 20], [T0 + 7 * MIN, 22]]));
+    await store.flushRollups(T0 + 2 * 3_600_000); // both 5-minute buckets and the hour are closed now
+    const q = { metric: "temp_celsius", fromMs: T0, toMs: T0 + 10 * MIN, stepMs: 5 * MIN, aggregation: "avg" as const };
+    const hourly = { ...q, toMs: T0 + 3_600_000, stepMs: 3_600_000 };
+    expect((await store.querySeries(q))[0]?.points).toEqual([{ ts: T0, value: 20 }, { ts: T0 + 5 * MIN, value: 22 }]);
+    for (let i = 0; i < 2; i++) {
+      await store.writeSamples(s([[T0 + 2 * MIN, 30], [T0 + MIN, 20]])); // late, then replayed
+      expect((await store.querySeries(q))[0]?.points).toEqual([{ ts: T0, value: 25 }, { ts: T0 + 5 * MIN, value: 22 }]);
+      expect((await store.querySeries(hourly))[0]?.points).toEqual([{ ts: T0, value: (20 + 30 + 22) / 3 }]);
+    }
   });
 
   it("answers raw queries at fine steps, filtered by labels", async () => {

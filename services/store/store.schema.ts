@@ -13,6 +13,7 @@ export interface StoreDatabase {
   rollup_1h: RollupTable;
   state_intervals: StateIntervalTable;
   events: EventTable;
+  rollup_watermarks: { resolution: "5m" | "1h"; watermark: number };
 }
 
 export interface SeriesTable {

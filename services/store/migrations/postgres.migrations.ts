@@ -41,6 +41,9 @@ const statements: Record<string, string[]> = {
     `CREATE INDEX events_ts ON events (ts)`,
     `CREATE INDEX events_entity ON events (entity_kind, entity_name, ts)`,
   ],
+  // Rollups close per bucket from the raw samples (rollup-closer.ts): everything before a
+  // table's watermark is complete in it.
+  "0003-rollup-watermarks": [`CREATE TABLE rollup_watermarks (resolution text PRIMARY KEY, watermark int8 NOT NULL)`],
 };
 
 /** The PostgreSQL migrations, for Kysely's Migrator. */

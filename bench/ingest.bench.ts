@@ -1,0 +1,160 @@
+/**
+ * Ingest throughput, end to end through IngestService (remote-write decode, validation, series
+ * lookup, samples and both rollups, commit) against the raw insert of the same rows with the
+ * same driver into a bare samples table, in the same run: `sqlite_ratio` and `postgres_ratio`
+ * (goal ≥ 0.5). The bodies are what an agent ships for the Da Nang inventory: 150 devices, their
+ * link interfaces plus LAN ports, 10 IF-MIB metrics each, one body per minute.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { loadInventoryOrThrow } from "../inventory/inventory.loader.ts";
+import { decodeWriteRequest, encodeWriteRequest, type TimeSeries } from "../protocol/remote-write.codec.ts";
+import { IngestService } from "../services/ingest/ingest.service.ts";
+import { openStore } from "../services/store/open-store.ts";
+import type { BenchOptions, BenchResult } from "./bench.ts";
+
+const INVENTORY = fileURLToPath(new URL("../inventory/danang.yaml", import.meta.url));
+const PG_URL = process.env.TEST_PG_URL ?? "postgres://cityplane_test:cityplane_test@127.0.0.1:5432/cityplane_test";
+export const IF_METRICS = ["ifHCInOctets", "ifHCOutOctets", "ifHCInUcastPkts", "ifHCOutUcastPkts", "ifInErrors", "ifOutErrors", "ifInDiscards", "ifOutDiscards", "ifOperStatus", "ifHighSpeed"];
+const START = Date.UTC(2026, 10, 20);
+
+/** Every interface of the city: link endpoints from the inventory plus four LAN ports per device. */
+export async function cityInterfaces(): Promise<{ device: string; ifName: string; instance: string }[]> {
+  const inv = await loadInventoryOrThrow(INVENTORY);
+  const byDevice = new Map<string, Set<string>>(inv.devices.map((d) => [d.name, new Set(d.interfaces.map((i) => i.name))]));
+  for (const l of inv.links) for (const end of [l.a, l.b]) byDevice.get(end.device)?.add(end.interface);
+  const ipOf = new Map(inv.devices.map((d) => [d.name, d.mgmt.ipv4]));
+  const out: { device: string; ifName: string; instance: string }[] = [];
+  for (const [device, names] of byDevice) {
+    for (let p = 1; p <= 4; p++) names.add(`Gi0/0/${p}`);
+    for (const ifName of names) out.push({ device, ifName, instance: `${ipOf.get(device)}:161` });
+  }
+  return out;
+}
+
+function body(ifaces: Awaited<ReturnType<typeof cityInterfaces>>, round: number): Uint8Array {
+  const ts = START + round * 60_000;
+  const series: TimeSeries[] = [];
+  ifaces.forEach((i, k) => {
+    for (const [m, metric] of IF_METRICS.entries()) {
+      series.push({ labels: { __name__: metric, device: i.device, ifName: i.ifName, instance: i.instance, job: "snmp" }, samples: [{ timestampMs: ts, value: (k + 1) * (m + 1) * (round + 1) * 1000 }] });
+    }
+  });
+  return encodeWriteRequest(series);
+}
+
+interface Measured {
+  ingestPerSec: number;
+  rawPerSec: number;
+}
+
+async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), "cityplane-bench-ingest-"));
+  try {
+    const store = await openStore({ dataDir: join(dir, "store") });
+    const ingest = new IngestService(store, () => START + bodies.length * 60_000);
+    let t = performance.now();
+    for (const b of bodies) await ingest.ingestSamples(decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    // Rolling up the buckets closed during the run is part of the cost of ingest.
+    await store.flushRollups();
+    const ingestPerSec = rows / ((performance.now() - t) / 1000);
+    await store.close();
+
+    // The anchor: the same rows, already resolved to ids, through one prepared INSERT per row
+    // in one transaction per body (ECOSYSTEM.md's better-sqlite3 figure).
+    const raw = new Database(join(dir, "raw.db"));
+    raw.pragma("journal_mode = WAL");
+    raw.pragma("synchronous = NORMAL");
+    raw.exec("CREATE TABLE samples (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID");
+    const insert = raw.prepare("INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?)");
+    const decoded = bodies.map((b) => decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    const tx = raw.transaction((series: TimeSeries[]) => {
+      series.forEach((s, id) => {
+        for (const x of s.samples) insert.run(id, x.timestampMs, x.value);
+      });
+    });
+    t = performance.now();
+    for (const series of decoded) tx(series);
+    const rawPerSec = rows / ((performance.now() - t) / 1000);
+    raw.close();
+    return { ingestPerSec, rawPerSec };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Measured> {
+  const name = `cityplane_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  try {
+    const store = await openStore({ dataDir: "unused", databaseUrl: url.toString() });
+    const ingest = new IngestService(store, () => START + bodies.length * 60_000);
+    let t = performance.now();
+    for (const b of bodies) await ingest.ingestSamples(decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    // Rolling up the buckets closed during the run is part of the cost of ingest.
+    await store.flushRollups();
+    const ingestPerSec = rows / ((performance.now() - t) / 1000);
+    await store.close();
+
+    // The anchor: the same rows through one multi-row unnest INSERT per body in a transaction.
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    await client.query("CREATE TABLE raw_samples (series_id int8 NOT NULL, ts int8 NOT NULL, value float8 NOT NULL, PRIMARY KEY (series_id, ts))");
+    const decoded = bodies.map((b) => decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    t = performance.now();
+    for (const series of decoded) {
+      const ids: number[] = [];
+      const tss: number[] = [];
+      const values: number[] = [];
+      series.forEach((s, id) => {
+        for (const x of s.samples) {
+          ids.push(id);
+          tss.push(x.timestampMs);
+          values.push(x.value);
+        }
+      });
+      await client.query("BEGIN");
+      await client.query({ name: "raw", text: "INSERT INTO raw_samples SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])", values: [ids, tss, values] });
+      await client.query("COMMIT");
+    }
+    const rawPerSec = rows / ((performance.now() - t) / 1000);
+    await client.end();
+    return { ingestPerSec, rawPerSec };
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+export async function run({ quick }: BenchOptions): Promise<BenchResult> {
+  const ifaces = await cityInterfaces();
+  const rounds = quick ? 5 : 30;
+  const bodies = Array.from({ length: rounds }, (_, r) => body(ifaces, r));
+  const rows = rounds * ifaces.length * IF_METRICS.length;
+  const metrics: Record<string, number> = { series: ifaces.length * IF_METRICS.length, samples: rows, body_bytes: bodies[0]?.length ?? 0 };
+  const notes: string[] = [];
+
+  const sqlite = await measureSqlite(bodies, rows);
+  metrics.sqlite_ingest_samples_per_s = sqlite.ingestPerSec;
+  metrics.sqlite_raw_insert_rows_per_s = sqlite.rawPerSec;
+  metrics.sqlite_ratio = sqlite.ingestPerSec / sqlite.rawPerSec;
+
+  try {
+    const pgm = await measurePostgres(bodies, rows);
+    metrics.postgres_ingest_samples_per_s = pgm.ingestPerSec;
+    metrics.postgres_raw_insert_rows_per_s = pgm.rawPerSec;
+    metrics.postgres_ratio = pgm.ingestPerSec / pgm.rawPerSec;
+  } catch (err) {
+    notes.push(`PostgreSQL part skipped: ${(err as Error).message}`);
+  }
+  return { name: "ingest", metrics, notes: notes.join("; ") || undefined };
+}
