@@ -51,7 +51,7 @@ export function parseSyslog(text: string, nowMs: number): SyslogMessage | undefi
       body = `${host} ${body}`;
       host = undefined;
     }
-    const tag = /^([A-Za-z0-9_.\/-]{1,48})(?:\[\d+\])?: ?(.*)$/s.exec(body);
+    const tag = /^([A-Za-z0-9_./-]{1,48})(?:\[\d+\])?: ?(.*)$/s.exec(body);
     return { format: "rfc3164", facility, severity, ts: month >= 0 ? ts : nowMs, hostname: host, app: tag?.[1], message: tag ? (tag[2] as string) : body };
   }
   return { format: "rfc3164", facility, severity, ts: nowMs, message: rest };
