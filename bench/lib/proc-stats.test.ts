@@ -33,12 +33,15 @@ describe("parseProcStatusMemory", () => {
 
 describe("reading a live process", () => {
   it("charges a busy child with the CPU it burnt, and shows its memory", async () => {
-    // Busy for ~400 ms of CPU, then waits to be read.
-    const child = spawn(process.execPath, ["-e", "const end = Date.now() + 400; while (Date.now() < end); setTimeout(() => {}, 10000)"], { stdio: "ignore" });
+    // The child burns 400 ms of its own CPU time (not wall time: the machine is shared), says so, then idles.
+    const burn = "const u = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; }; while (u() < 0.4); console.log(u()); setTimeout(() => {}, 10000)";
+    const child = spawn(process.execPath, ["-e", burn], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       const pid = child.pid as number;
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(processCpuSeconds(pid)).toBeGreaterThanOrEqual(0.3);
+      const own = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString()))));
+      // /proc counts whole 10 ms ticks: allow one tick below what the child measured itself.
+      expect(processCpuSeconds(pid)).toBeGreaterThanOrEqual(own - 0.011);
+      expect(processCpuSeconds(pid)).toBeLessThan(own + 0.5);
       expect(processRssBytes(pid)).toBeGreaterThan(10 * 1024 * 1024);
       expect(processPeakRssBytes(pid)).toBeGreaterThanOrEqual(processRssBytes(pid));
     } finally {

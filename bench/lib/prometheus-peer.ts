@@ -41,6 +41,8 @@ export interface PrometheusPeerOptions {
 export interface PrometheusPeer {
   readonly child: BoundedChild;
   readonly url: string;
+  /** Its configuration and storage directory (deleted by stop()). */
+  readonly dir: string;
   /** Sum over all series of each metric family in Prometheus's own /metrics. */
   selfMetrics(): Promise<Map<string, number>>;
   /** Stops the process and deletes its configuration and storage. */
@@ -91,6 +93,7 @@ export async function startPrometheus(options: PrometheusPeerOptions): Promise<P
   return {
     child,
     url,
+    dir,
     stop,
     async selfMetrics() {
       const res = await fetch(`${url}/metrics`, { headers: { accept: "text/plain;version=0.0.4" }, signal: AbortSignal.timeout(5000) });

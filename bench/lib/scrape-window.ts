@@ -31,6 +31,8 @@ export interface ScrapeWindowOptions {
   expectedSamplesPerInterval: number;
   /** Cumulative samples the scraper has taken in; only called in idle gaps. */
   readSamples(): Promise<number>;
+  /** Windows tried before giving up. Default 3. */
+  attempts?: number;
   /** How long before the next scrape the CPU snapshot is taken. Default 100 ms. */
   guardMs?: number;
 }
@@ -44,12 +46,12 @@ export interface ScrapeWindow {
   peakRssBytes: number;
 }
 
-const ATTEMPTS = 3;
 const TOLERANCE = 0.03;
 
 /** Waits for warm-up, then measures one window (retrying when a snapshot missed its gap). */
 export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<ScrapeWindow> {
   const guardMs = o.guardMs ?? 100;
+  const attempts = o.attempts ?? 3;
   const arrivals: number[] = [];
   const unsubscribe = o.server.onRequest((path, at) => {
     if (path === o.anchorPath) arrivals.push(at);
@@ -79,7 +81,7 @@ export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<Scrap
   const problems: string[] = [];
   try {
     await waitArrivals(o.warmupScrapes);
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await waitArrivals(arrivals.length + 1); // re-anchor on a fresh scrape
       const first = arrivals.length; // index of the first anchor scrape inside the window
       const opening = predictStart(first) - guardMs;
@@ -120,7 +122,7 @@ export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<Scrap
       }
       return { cpuSeconds: u1 - u0, samples, scrapes: o.windowScrapes, wallSeconds: (t1 - t0) / 1000, peakRssBytes: processPeakRssBytes(o.pid) };
     }
-    throw new Error(`no valid window on ${o.anchorPath} (pid ${o.pid}) in ${ATTEMPTS} attempts: ${problems.join("; ")}`);
+    throw new Error(`no valid window on ${o.anchorPath} (pid ${o.pid}) in ${attempts} attempt(s): ${problems.join("; ")}`);
   } finally {
     unsubscribe();
   }
