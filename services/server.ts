@@ -120,6 +120,13 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     for (const change of observed.sweep(now())) bus.publish("states", change);
   }, 30_000);
   sweep.unref();
+  // Retention runs in small batches inside the store; hourly is plenty for day-sized policies.
+  const retention = setInterval(() => {
+    void metrics.timeDb("applyRetention", () => deps.store.applyRetention(now(), deps.config.retention)).catch((err: Error) => {
+      if (deps.logger) deps.logger.warn({ err: err.message }, "retention pass failed; will retry in an hour");
+    });
+  }, 3_600_000);
+  retention.unref();
 
   let listening = false;
   return {
@@ -136,6 +143,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     },
     async close() {
       clearInterval(sweep);
+      clearInterval(retention);
       agentsNs.close();
       consoleNs.close();
       io.disconnectSockets(true);
