@@ -1,5 +1,6 @@
 import type { Device, Inventory } from "../inventory/inventory.schema.ts";
 import { SimNetwork } from "./model/sim-network.ts";
+import { DEFAULT_ADDRESS_PREFIX } from "./sim-addressing.ts";
 import { wallSimClock, type SimClock } from "./sim-clock.ts";
 import { SIM_COMMUNITY_NAME, simSecrets, type SimCommunitySecret, type SimSnmpV3Secret } from "./sim-credentials.ts";
 import { listSimCity, type SimAddressOptions, type SimCityListing } from "./sim-listing.ts";
@@ -7,6 +8,9 @@ import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
 import { startEgovService, type EgovService } from "./http/egov-service.ts";
 import { startNodeExporter, type NodeExporter } from "./http/node-exporter.ts";
 import { simCertificate } from "./http/tls-cert.ts";
+import { applyAction } from "./scenario/scenario-executor.ts";
+import { ScenarioRunner } from "./scenario/scenario-runner.ts";
+import type { Scenario } from "./scenario/scenario.schema.ts";
 import { SyslogSender } from "./syslog/syslog-sender.ts";
 import { TrapSender } from "./traps/trap-sender.ts";
 import { startDeviceAgent } from "./snmp/snmp-agent.ts";
@@ -25,6 +29,8 @@ export interface SimCityOptions extends SimAddressOptions {
   speed?: number;
   /** Start the eGov services and node exporters (default true). */
   services?: boolean;
+  /** Faults to play (see sim/scenarios/default.yaml); none when absent. */
+  scenario?: Scenario;
   /** OpenSSH public keys (authorized_keys lines) accepted on every device's SSH account. */
   sshAuthorizedKeys?: string[];
   /** Replace the wall clock (tests). */
@@ -40,6 +46,8 @@ export interface SimCity {
   services: Map<string, EgovService>;
   /** Running node exporters by k8s node name. */
   nodes: Map<string, NodeExporter>;
+  /** The scenario being played, if any. */
+  scenario?: ScenarioRunner;
   /** Cuts a link (both ends go down, linkDown traps) or repairs it. */
   setLinkCut(link: string, cut: boolean): void;
   stop(): Promise<void>;
@@ -129,7 +137,18 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
     await stop();
     throw err;
   }
+  let scenario: ScenarioRunner | undefined;
+  if (opts.scenario) {
+    const prefix = opts.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
+    const target = { network, listing, services, nodes, seed: opts.seed, attackerAddress: `${prefix}.254.66` };
+    const runner = new ScenarioRunner(opts.scenario, clock, (a) => applyAction(target, a));
+    runner.start();
+    // Stopped first: a brute force still running must finish before the SSH servers close.
+    closers.push(() => runner.stop());
+    scenario = runner;
+  }
   return {
+    scenario,
     listing,
     network,
     services,

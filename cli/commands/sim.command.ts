@@ -1,7 +1,12 @@
 import { resolve } from "node:path";
 import { loadConfig } from "../../config/config.ts";
 import { formatProblem, loadInventoryFile } from "../../inventory/inventory.loader.ts";
+import { fileURLToPath } from "node:url";
+import { loadScenarioFile } from "../../sim/scenario/scenario.loader.ts";
 import { listSimCity, startSimCity } from "../../sim/sim-city.ts";
+
+/** The scenario played when none is configured. */
+export const DEFAULT_SCENARIO = fileURLToPath(new URL("../../sim/scenarios/default.yaml", import.meta.url));
 import type { Command, CommandIo } from "../command.ts";
 
 interface SimArgs {
@@ -103,9 +108,16 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     }
     return 0;
   }
+  const scenarioFile = a.scenario !== undefined ? resolve(io.cwd, a.scenario) : cfg.config.sim.scenario ?? DEFAULT_SCENARIO;
+  const scenario = await loadScenarioFile(scenarioFile, inv.inventory);
+  if (!scenario.ok) {
+    for (const p of scenario.problems) io.err(p);
+    io.err(`${scenario.problems.length} problem${scenario.problems.length === 1 ? "" : "s"} in the scenario`);
+    return 1;
+  }
   const started = Date.now();
-  const city = await startSimCity(inv.inventory, opts);
-  io.out(`simulated city up in ${Date.now() - started} ms: ${city.listing.devices.length} devices, ${city.listing.services.length} services (seed ${opts.seed}); Ctrl-C stops it`);
+  const city = await startSimCity(inv.inventory, { ...opts, scenario: scenario.scenario });
+  io.out(`simulated city up in ${Date.now() - started} ms: ${city.listing.devices.length} devices, ${city.listing.services.length} services (seed ${opts.seed}), scenario "${scenario.scenario.name}" at speed ${opts.speed}; Ctrl-C stops it`);
   const sig = await waitForStopSignal();
   io.out(`${sig}: stopping the simulated city`);
   await city.stop();

@@ -55,6 +55,8 @@ export class SimDevice extends EventEmitter<{ event: [SimDeviceEvent] }> {
   startup: DeviceConfig;
   readonly interfaces: InterfaceState[];
   readonly byName = new Map<string, InterfaceState>();
+  /** Bytes per simulated second a scenario writes to the data filesystem (servers, k8s nodes). */
+  private diskFill = { bytesPerSecond: 0, filled: 0, sinceMs: 0 };
   /** Who last changed the running config, and when (simulated ms). */
   lastChange?: { user: string; source: string; atMs: number };
 
@@ -88,6 +90,17 @@ export class SimDevice extends EventEmitter<{ event: [SimDeviceEvent] }> {
       this.byName.set(spec.name, s);
       return s;
     });
+  }
+
+  /** Starts (or stops, with 0) filling the data filesystem at `bytesPerSecond` of simulated time. */
+  setDiskFill(bytesPerSecond: number): void {
+    this.diskFill = { bytesPerSecond, filled: this.diskFilledBytes(), sinceMs: this.clock.nowMs() };
+  }
+
+  /** Bytes written to the data filesystem by the current and past fills. */
+  diskFilledBytes(): number {
+    const d = this.diskFill;
+    return d.filled + (d.bytesPerSecond * Math.max(0, this.clock.nowMs() - d.sinceMs)) / 1000;
   }
 
   /** Emits an event to traps, syslog and whoever listens. */

@@ -1,29 +1,39 @@
+import { EventEmitter } from "node:events";
 import type { Inventory, Link } from "../../inventory/inventory.schema.ts";
 import type { SimClock } from "../sim-clock.ts";
 import { deviceInterfaces } from "./device-interfaces.ts";
 import { SimDevice, type InterfaceState } from "./sim-device.ts";
+import { WlcState } from "./wlc-state.ts";
 
 /**
  * The whole simulated network: every device of the inventory (cheap: no sockets) and the state
  * of every link. An interface is operationally up when it is not shut, its link is not cut and
  * the far end is not shut either — as on a real point-to-point circuit.
  */
-export class SimNetwork {
+export class SimNetwork extends EventEmitter {
   readonly devices = new Map<string, SimDevice>();
   readonly links = new Map<string, Link>();
+  /** Access points, WLANs and rogues of the Wi-Fi controllers. */
+  readonly wlc: WlcState;
   private readonly cut = new Set<string>();
+  /** LLDP neighbours that differ from the inventory ("device|interface" → what is really seen). */
+  private readonly lldpOverride = new Map<string, { device: string; interface: string }>();
 
   constructor(
     readonly inventory: Inventory,
     readonly clock: SimClock,
     readonly seed: number,
   ) {
+    super();
+    // One listener per device's LLDP table: 150 is expected, not a leak.
+    this.setMaxListeners(0);
     const byDevice = new Map<string, Link[]>();
     for (const l of inventory.links) {
       this.links.set(l.name, l);
       for (const d of [l.a.device, l.b.device]) byDevice.set(d, [...(byDevice.get(d) ?? []), l]);
     }
     for (const d of inventory.devices) this.devices.set(d.name, new SimDevice(d, deviceInterfaces(inventory, d, byDevice), clock, seed));
+    this.wlc = new WlcState(inventory, clock, seed, this.devices);
   }
 
   /** The device, or a clear error naming it. */
@@ -39,6 +49,21 @@ export class SimNetwork {
     if (cut) this.cut.add(name);
     else this.cut.delete(name);
     this.refreshLink(name);
+  }
+
+  /** The neighbour LLDP reports on a port: the inventory's far end unless a scenario re-patched it. */
+  lldpNeighbour(device: string, ifName: string): { device: string; interface: string } | undefined {
+    const o = this.lldpOverride.get(`${device}|${ifName}`);
+    if (o) return o;
+    return this.devices.get(device)?.byName.get(ifName)?.spec.peer;
+  }
+
+  /** Makes a port see another neighbour than the inventory says (a cable moved by hand); undefined restores it. */
+  setLldpNeighbour(device: string, ifName: string, seen: { device: string; interface: string } | undefined): void {
+    if (!this.device(device).byName.has(ifName)) throw new Error(`no interface "${ifName}" on ${device}`);
+    if (seen) this.lldpOverride.set(`${device}|${ifName}`, seen);
+    else this.lldpOverride.delete(`${device}|${ifName}`);
+    this.emit("lldp-changed", device);
   }
 
   isCut(name: string): boolean {

@@ -28,6 +28,8 @@ export interface LazyTable<R> {
   rows: R[];
   /** The instance suffix (index part of the OID) of a row, e.g. "3" or "0.12.1". */
   suffix: (row: R) => string;
+  /** Index values for deleting a row (default: the suffix's integers, right for integer indexes). */
+  rowIndex?: (row: R) => unknown[];
 }
 
 /** Registers a table whose cells are computed per request; rows can be re-listed with the returned function. */
@@ -64,12 +66,12 @@ export function registerLazyTable<R>(mib: Mib, table: LazyTable<R>): { setRows(r
       // Stored values are placeholders the handler replaces per request; net-snmp's row check
       // wants Counter64 as exactly 8 octets, while answers use the minimal encoding.
       const cells = table.columns.map((c) => (c.type === T.Counter64 ? Buffer.alloc(8) : c.value(r)));
-      mib.addTableRow(table.name, table.augments ? [Number(table.suffix(r)), ...cells] : cells);
+      mib.addTableRow(table.name, table.augments ? [...rowIndexOf(r), ...cells] : cells);
     }
     current = rows;
   };
   // deleteTableRow takes the index values in INDEX order; for our tables those are the suffix parts.
-  const rowIndexOf = (r: R): unknown[] => table.suffix(r).split(".").map(Number);
+  const rowIndexOf = (r: R): unknown[] => table.rowIndex?.(r) ?? table.suffix(r).split(".").map(Number);
   setRows(table.rows);
   return { setRows };
 }
