@@ -40,6 +40,7 @@ export interface ControlPlaneDeps {
   /** Defaults to writing straight to the store. */
   ingest?: IngestPort;
   intervals?: TargetIntervals;
+  /** The agents' heartbeat interval (the agent's default is 15 s); silent after two. */
   heartbeatIntervalMs?: number;
   ingestLimits?: Partial<IngestLimits>;
   ingestPolicy?: Partial<IngestPolicyLimits>;
@@ -73,7 +74,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   const sessions = new SessionTokens(now);
   const observed = new ObservedStateService();
   const query = new QueryService(deps.store, deps.inventory, observed, metrics);
-  const assignments = new AssignmentService(deps.heartbeatIntervalMs ?? 10_000);
+  const assignments = new AssignmentService(deps.heartbeatIntervalMs ?? 15_000);
   const targets = targetsFromInventory(deps.inventory, deps.resolver, deps.intervals ?? DEFAULT_INTERVALS);
   assignments.setTargets(targets);
   metrics.targetsTotal.set(targets.length);

@@ -27,7 +27,7 @@ export class AssignmentService {
 
   constructor(
     /** How often agents heartbeat; silent = nothing heard for two of these. */
-    readonly heartbeatIntervalMs = 10_000,
+    readonly heartbeatIntervalMs = 15_000,
     private readonly vnodes = DEFAULT_VNODES,
   ) {}
 
