@@ -58,7 +58,7 @@ async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measur
     const store = await openStore({ dataDir: join(dir, "store") });
     const ingest = new IngestService(store, () => START + bodies.length * 60_000);
     let t = performance.now();
-    for (const b of bodies) await ingest.ingestSamples(decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
     // Rolling up the buckets closed during the run is part of the cost of ingest.
     await store.flushRollups();
     const ingestPerSec = rows / ((performance.now() - t) / 1000);
@@ -99,7 +99,7 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
     const store = await openStore({ dataDir: "unused", databaseUrl: url.toString() });
     const ingest = new IngestService(store, () => START + bodies.length * 60_000);
     let t = performance.now();
-    for (const b of bodies) await ingest.ingestSamples(decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
+    for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
     // Rolling up the buckets closed during the run is part of the cost of ingest.
     await store.flushRollups();
     const ingestPerSec = rows / ((performance.now() - t) / 1000);

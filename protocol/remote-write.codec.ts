@@ -105,8 +105,33 @@ export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array {
   return snappy.compress(w.finish());
 }
 
+/**
+ * Label sets seen before, keyed by their wire bytes. An agent sends the same series every
+ * interval, and decoding ten label strings per series is most of the decoder's time and
+ * garbage; with a cache a known series costs one byte-slice key and a map lookup. Cached label
+ * objects are frozen and shared between decoded batches: treat them as read-only.
+ */
+export class RemoteWriteLabelCache {
+  private readonly map = new Map<string, Readonly<Record<string, string>>>();
+  /** Forgets everything when it reaches `maxEntries` (series churn must not grow it forever). */
+  constructor(private readonly maxEntries = 500_000) {}
+
+  /** @internal */
+  get(key: string): Readonly<Record<string, string>> | undefined {
+    return this.map.get(key);
+  }
+
+  /** @internal */
+  set(key: string, labels: Record<string, string>): Readonly<Record<string, string>> {
+    if (this.map.size >= this.maxEntries) this.map.clear();
+    const frozen = Object.freeze(labels);
+    this.map.set(key, frozen);
+    return frozen;
+  }
+}
+
 /** Decodes a snappy-compressed WriteRequest body; throws RemoteWriteDecodeError naming the fault. */
-export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: number }): TimeSeries[] {
+export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: number; labelCache?: RemoteWriteLabelCache }): TimeSeries[] {
   let raw: Uint8Array;
   try {
     raw = snappy.uncompress(body, limits.maxDecodedBytes);
@@ -116,9 +141,10 @@ export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: 
   const out: TimeSeries[] = [];
   try {
     const r = protobuf.Reader.create(raw);
+    const view = limits.labelCache ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
     while (r.pos < r.len) {
       const tag = r.uint32();
-      if (tag === TAG_TIMESERIES) out.push(readTimeSeries(r, r.uint32() + r.pos, out.length));
+      if (tag === TAG_TIMESERIES) out.push(readTimeSeries(r, r.uint32() + r.pos, out.length, limits.labelCache, view));
       else r.skipType(tag & 7);
     }
   } catch (err) {
@@ -130,12 +156,40 @@ export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: 
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-function readTimeSeries(r: protobuf.Reader, end: number, index: number): TimeSeries {
-  const labels: Record<string, string> = {};
+function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: RemoteWriteLabelCache, raw?: Buffer): TimeSeries {
+  let labels: Record<string, string> = {};
+  let cacheKey: string | undefined;
+  const start = r.pos;
+  if (cache && raw) {
+    // Senders put the labels first (prompb field order); the bytes of that leading run are the key.
+    while (r.pos < end) {
+      const before = r.pos;
+      if (r.uint32() !== TAG_LABEL) {
+        r.pos = before;
+        break;
+      }
+      const length = r.uint32();
+      r.pos += length;
+    }
+    if (r.pos > end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
+    cacheKey = raw.toString("latin1", start, r.pos);
+    const known = cache.get(cacheKey);
+    if (known) labels = known as Record<string, string>;
+    else r.pos = start;
+  }
+  const cachedLabels = r.pos !== start;
+  let labelsLeading = true;
   const samples: TimeSeries["samples"] = [];
   while (r.pos < end) {
     const tag = r.uint32();
+    if (tag === TAG_LABEL && cachedLabels) {
+      // A label after the samples: this message is not the cached shape; decode it plainly.
+      r.pos = start;
+      return readTimeSeries(r, end, index);
+    }
+    if (tag !== TAG_LABEL) labelsLeading = false;
     if (tag === TAG_LABEL) {
+      if (!labelsLeading) cacheKey = undefined;
       const labelEnd = r.uint32() + r.pos;
       let name = "";
       let value = "";
@@ -170,5 +224,6 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number): TimeSer
   }
   if (r.pos !== end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
   if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${index}]: missing __name__ label`);
+  if (cache && cacheKey !== undefined && !cachedLabels) labels = cache.set(cacheKey, labels);
   return { labels, samples };
 }

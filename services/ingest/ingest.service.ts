@@ -1,5 +1,5 @@
 import type { CityEvent } from "../../protocol/event.schema.ts";
-import { seriesKey, type TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { decodeWriteRequest, RemoteWriteLabelCache, seriesKey, type TimeSeries } from "../../protocol/remote-write.codec.ts";
 import type { Store } from "../store/store.ts";
 
 /**
@@ -70,9 +70,20 @@ const DAY_MS = 86_400_000;
 export class IngestService {
   private readonly limits: IngestLimits;
   private pending = 0;
+  /** Label sets decoded before: a known series skips string decoding and label validation. */
+  private readonly labelCache = new RemoteWriteLabelCache();
+  private readonly validLabels = new WeakSet<object>();
 
   constructor(private readonly store: Store, private readonly clock: () => number, limits: Partial<IngestLimits> = {}) {
     this.limits = { ...DEFAULT_INGEST_LIMITS, ...limits };
+  }
+
+  /**
+   * Decodes a remote-write body (snappy + protobuf) with this service's label cache; throws
+   * RemoteWriteDecodeError naming the fault. The label objects returned are shared and frozen.
+   */
+  decodeRemoteWrite(body: Uint8Array, maxDecodedBytes: number): TimeSeries[] {
+    return decodeWriteRequest(body, { maxDecodedBytes, labelCache: this.labelCache });
   }
 
   /** Writes a decoded remote-write batch. Throws InvalidBatchError, OverloadedError or StoreUnavailableError. */
@@ -115,25 +126,32 @@ export class IngestService {
     const { min, max } = this.window();
     let samples = 0;
     for (const ts of series) {
-      const names = Object.keys(ts.labels);
-      const name = ts.labels.__name__;
-      const describe = (): string => truncate(seriesKey(ts.labels), 200);
-      if (!name || !METRIC_NAME.test(name)) throw new InvalidBatchError(`series ${describe()}: metric name ${JSON.stringify(name ?? "")} is not a valid Prometheus metric name`);
-      if (names.length > l.maxLabelsPerSeries) throw new InvalidBatchError(`series ${describe()}: ${names.length} labels; at most ${l.maxLabelsPerSeries}`);
-      for (const n of names) {
-        if (n === "__name__") continue;
-        if (n.length > l.maxLabelNameLength || !LABEL_NAME.test(n)) throw new InvalidBatchError(`series ${describe()}: label name ${JSON.stringify(truncate(n, 140))} is invalid (letters, digits and _, at most ${l.maxLabelNameLength} characters)`);
-        if ((ts.labels[n] as string).length > l.maxLabelValueLength) throw new InvalidBatchError(`series ${describe()}: label ${n} is longer than ${l.maxLabelValueLength} characters`);
-      }
       samples += ts.samples.length;
       if (samples > l.maxSamplesPerBatch) throw new InvalidBatchError(`more than ${l.maxSamplesPerBatch} samples in one batch`);
       for (const s of ts.samples) {
-        if (!Number.isSafeInteger(s.timestampMs)) throw new InvalidBatchError(`series ${describe()}: timestamp ${s.timestampMs} is not a whole number of milliseconds`);
-        if (s.timestampMs > max) throw new InvalidBatchError(`series ${describe()}: sample at ${safeIso(s.timestampMs)} is more than ${l.maxFutureMs / 60_000} minutes in the future`);
-        if (s.timestampMs < min) throw new InvalidBatchError(`series ${describe()}: sample at ${safeIso(s.timestampMs)} is older than the ${l.rawRetentionDays}-day raw retention`);
+        if (!Number.isSafeInteger(s.timestampMs)) throw new InvalidBatchError(`series ${describe(ts)}: timestamp ${s.timestampMs} is not a whole number of milliseconds`);
+        if (s.timestampMs > max) throw new InvalidBatchError(`series ${describe(ts)}: sample at ${safeIso(s.timestampMs)} is more than ${l.maxFutureMs / 60_000} minutes in the future`);
+        if (s.timestampMs < min) throw new InvalidBatchError(`series ${describe(ts)}: sample at ${safeIso(s.timestampMs)} is older than the ${l.rawRetentionDays}-day raw retention`);
       }
+      // Frozen label sets come from the decoder's cache: checked once, trusted after.
+      if (this.validLabels.has(ts.labels)) continue;
+      const names = Object.keys(ts.labels);
+      const name = ts.labels.__name__;
+      if (!name || !METRIC_NAME.test(name)) throw new InvalidBatchError(`series ${describe(ts)}: metric name ${JSON.stringify(name ?? "")} is not a valid Prometheus metric name`);
+      if (names.length > l.maxLabelsPerSeries) throw new InvalidBatchError(`series ${describe(ts)}: ${names.length} labels; at most ${l.maxLabelsPerSeries}`);
+      for (const n of names) {
+        if (n === "__name__") continue;
+        if (n.length > l.maxLabelNameLength || !LABEL_NAME.test(n)) throw new InvalidBatchError(`series ${describe(ts)}: label name ${JSON.stringify(truncate(n, 140))} is invalid (letters, digits and _, at most ${l.maxLabelNameLength} characters)`);
+        if ((ts.labels[n] as string).length > l.maxLabelValueLength) throw new InvalidBatchError(`series ${describe(ts)}: label ${n} is longer than ${l.maxLabelValueLength} characters`);
+      }
+      if (Object.isFrozen(ts.labels)) this.validLabels.add(ts.labels);
     }
   }
+}
+
+/** The series as a user would write it, for error messages. */
+function describe(ts: TimeSeries): string {
+  return truncate(seriesKey(ts.labels), 200);
 }
 
 function truncate(s: string, n: number): string {

@@ -14,6 +14,12 @@ import type { StoreLogger } from "./open-store.ts";
 export function openPostgresParts(url: string, logger?: StoreLogger): DialectParts {
   const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, application_name: "cityplane" });
   pool.on("error", (err) => logger?.warn(`postgresql: idle connection lost (${err.message}); the pool reconnects on demand`));
+  // A checked-out client has no pool listener: a backend terminated between two queries of a
+  // transaction would emit an unhandled 'error' and kill the process. The failure still reaches
+  // the caller through its next query; this listener only keeps the process up.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => logger?.warn(`postgresql: connection lost (${err.message})`));
+  });
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     dialect: "postgres",

@@ -5,10 +5,14 @@ import { accumulate, cacheKey, storable, toSeriesRow, type BucketAccumulator, ty
 import { FIVE_MINUTES_MS, ONE_HOUR_MS } from "./store.schema.ts";
 import type { WriteReport } from "./store.ts";
 
+/** Rows per multi-row INSERT: one statement step per chunk instead of one per row. */
+const CHUNK = 64;
+
 const upsert = (table: string): string =>
   `INSERT INTO ${table} (series_id, bucket, min, max, sum, count, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${mergeClause(table)}`;
 
-type BatchResult = WriteReport & { newestTs: number; created: [string, number][]; wm: Watermarks | undefined };
+type Created = [key: string, id: number, labels: object];
+type BatchResult = WriteReport & { newestTs: number; created: Created[]; wm: Watermarks | undefined };
 
 /**
  * better-sqlite3: prepared statements, one transaction per batch, `changes` to know which rows
@@ -17,11 +21,14 @@ type BatchResult = WriteReport & { newestTs: number; created: [string, number][]
  */
 export class SqliteSampleWriter implements SampleWriter {
   private readonly ids = new Map<string, number>();
+  /** Label objects the decoder's cache hands out again every batch: identity is the cheapest key. */
+  private byObject = new WeakMap<object, number>();
   private wm: Watermarks | undefined;
   private wmLoaded = false;
   private readonly insertSeries: Database.Statement;
   private readonly selectSeries: Database.Statement<[string], number>;
   private readonly insertSample: Database.Statement;
+  private readonly insertChunk: Database.Statement;
   private readonly upsert5m: Database.Statement;
   private readonly upsert1h: Database.Statement;
   private readonly selectWm: Database.Statement<[], { resolution: string; watermark: number }>;
@@ -35,6 +42,7 @@ export class SqliteSampleWriter implements SampleWriter {
     this.insertSeries = db.prepare("INSERT INTO series (metric, key, labels, entity_kind, entity_name) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING");
     this.selectSeries = db.prepare<[string], number>("SELECT id FROM series WHERE key = ?").pluck();
     this.insertSample = db.prepare("INSERT INTO samples (series_id, ts, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    this.insertChunk = db.prepare(`INSERT INTO samples (series_id, ts, value) VALUES ${Array(CHUNK).fill("(?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`);
     this.upsert5m = db.prepare(upsert("rollup_5m"));
     this.upsert1h = db.prepare(upsert("rollup_1h"));
     this.selectWm = db.prepare("SELECT resolution, watermark FROM rollup_watermarks");
@@ -49,7 +57,10 @@ export class SqliteSampleWriter implements SampleWriter {
   async write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }> {
     const { created, wm, ...report } = this.tx(series);
     // Only after commit: a rolled-back transaction must not leave ids in the cache.
-    for (const [key, id] of created) this.ids.set(key, id);
+    for (const [key, id, labels] of created) {
+      this.ids.set(key, id);
+      if (Object.isFrozen(labels)) this.byObject.set(labels, id);
+    }
     this.wm = wm;
     return report;
   }
@@ -67,6 +78,7 @@ export class SqliteSampleWriter implements SampleWriter {
 
   resetCache(): void {
     this.ids.clear();
+    this.byObject = new WeakMap();
     this.wmLoaded = false;
   }
 
@@ -83,7 +95,7 @@ export class SqliteSampleWriter implements SampleWriter {
 
   private writeInTransaction(series: readonly TimeSeries[]): BatchResult {
     let wm = this.loadWm();
-    const created: [string, number][] = [];
+    const created: Created[] = [];
     const fine = new Map<string, BucketAccumulator>();
     const coarse = new Map<string, BucketAccumulator>();
     let inserted = 0;
@@ -91,6 +103,11 @@ export class SqliteSampleWriter implements SampleWriter {
     let skipped = 0;
     let newestTs = -Infinity;
     let oldestTs = Infinity;
+    // Current samples (the usual case) only need counting: they go in multi-row chunks. Late
+    // ones (bucket already rolled up) go one by one, to know which were new.
+    const lateBefore = wm ? Math.max(wm.fiveMinute, wm.hourly) : -Infinity;
+    const chunk: number[] = [];
+    let rows = 0;
     for (const ts of series) {
       const id = this.seriesId(ts.labels, created);
       for (const s of ts.samples) {
@@ -98,18 +115,27 @@ export class SqliteSampleWriter implements SampleWriter {
           skipped++;
           continue;
         }
-        if (this.insertSample.run(id, s.timestampMs, s.value).changes === 0) {
-          duplicates++;
+        const t = s.timestampMs;
+        if (t > newestTs) newestTs = t;
+        if (t < oldestTs) oldestTs = t;
+        if (t >= lateBefore) {
+          chunk.push(id, t, s.value);
+          if (++rows === CHUNK) {
+            inserted += this.insertChunk.run(chunk).changes;
+            chunk.length = 0;
+            rows = 0;
+          }
           continue;
         }
+        if (this.insertSample.run(id, t, s.value).changes === 0) continue;
         inserted++;
-        if (s.timestampMs > newestTs) newestTs = s.timestampMs;
-        if (s.timestampMs < oldestTs) oldestTs = s.timestampMs;
-        // Late: its bucket is already rolled up, so it joins the rollup now.
-        if (wm && s.timestampMs < wm.fiveMinute) accumulate(fine, id, s.timestampMs, s.value, FIVE_MINUTES_MS);
-        if (wm && s.timestampMs < wm.hourly) accumulate(coarse, id, s.timestampMs, s.value, ONE_HOUR_MS);
+        if (wm && t < wm.fiveMinute) accumulate(fine, id, t, s.value, FIVE_MINUTES_MS);
+        if (wm && t < wm.hourly) accumulate(coarse, id, t, s.value, ONE_HOUR_MS);
       }
     }
+    for (let i = 0; i < chunk.length; i += 3) inserted += this.insertSample.run(chunk[i], chunk[i + 1], chunk[i + 2]).changes;
+    const stored = series.reduce((n, ts) => n + ts.samples.length, 0) - skipped;
+    duplicates = stored - inserted;
     for (const a of fine.values()) this.upsert5m.run(a.seriesId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastTs);
     for (const a of coarse.values()) this.upsert1h.run(a.seriesId, a.bucket, a.min, a.max, a.sum, a.count, a.last, a.lastTs);
     if (!wm && inserted > 0) {
@@ -131,14 +157,19 @@ export class SqliteSampleWriter implements SampleWriter {
     return { fiveMinute: step.to, hourly: step.hourTo };
   }
 
-  private seriesId(labels: Readonly<Record<string, string>>, created: [string, number][]): number {
+  private seriesId(labels: Readonly<Record<string, string>>, created: Created[]): number {
+    const same = this.byObject.get(labels);
+    if (same !== undefined) return same;
     const key = cacheKey(labels);
     const cached = this.ids.get(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      if (Object.isFrozen(labels)) this.byObject.set(labels, cached);
+      return cached;
+    }
     const row = toSeriesRow(labels);
     this.insertSeries.run(row.metric, row.key, row.labels, row.entityKind, row.entityName);
     const id = this.selectSeries.get(row.key) as number;
-    created.push([key, id]);
+    created.push([key, id, labels]);
     return id;
   }
 }

@@ -1,0 +1,49 @@
+import protobuf from "protobufjs";
+import snappy from "snappyjs";
+import { describe, expect, it } from "vitest";
+import { decodeWriteRequest, encodeWriteRequest, RemoteWriteLabelCache, type TimeSeries } from "./remote-write.codec.ts";
+
+const limits = { maxDecodedBytes: 1 << 20 };
+
+describe("remote-write decoding with a label cache", () => {
+  const series = (round: number): TimeSeries[] => [
+    { labels: { __name__: "ifHCInOctets", device: "hc-access-01", ifName: "Gi0/0/1" }, samples: [{ value: round * 10, timestampMs: 1_763_700_000_000 + round }] },
+    { labels: { __name__: "up", job: "vi-Đà-Nẵng" }, samples: [{ value: 1, timestampMs: 1_763_700_000_000 + round }] },
+  ];
+
+  it("decodes exactly what the plain decoder does, sharing frozen label sets between batches", () => {
+    const cache = new RemoteWriteLabelCache();
+    const first = decodeWriteRequest(encodeWriteRequest(series(1)), { ...limits, labelCache: cache });
+    const second = decodeWriteRequest(encodeWriteRequest(series(2)), { ...limits, labelCache: cache });
+    expect(first).toEqual(decodeWriteRequest(encodeWriteRequest(series(1)), limits));
+    expect(second).toEqual(series(2));
+    expect(second[0]?.labels).toBe(first[0]?.labels);
+    expect(Object.isFrozen(second[1]?.labels)).toBe(true);
+  });
+
+  it("decodes a series whose labels come after its samples, and still refuses duplicate labels", () => {
+    const label = (w: protobuf.Writer, name: string, value: string): void => {
+      w.uint32(10).fork().uint32(10).string(name).uint32(18).string(value).ldelim();
+    };
+    const body = (late: string[][]): Uint8Array => {
+      const w = protobuf.Writer.create();
+      w.uint32(10).fork();
+      label(w, "__name__", "up");
+      w.uint32(18).fork().uint32(9).double(1).uint32(16).int64(5).ldelim();
+      for (const [n, v] of late) label(w, n as string, v as string);
+      w.ldelim();
+      return snappy.compress(w.finish());
+    };
+    const cache = new RemoteWriteLabelCache();
+    decodeWriteRequest(encodeWriteRequest([{ labels: { __name__: "up" }, samples: [{ value: 1, timestampMs: 5 }] }]), { ...limits, labelCache: cache });
+    expect(decodeWriteRequest(body([["job", "snmp"]]), { ...limits, labelCache: cache })).toEqual([{ labels: { __name__: "up", job: "snmp" }, samples: [{ value: 1, timestampMs: 5 }] }]);
+    expect(() => decodeWriteRequest(body([["__name__", "x"]]), { ...limits, labelCache: cache })).toThrow(/duplicate label "__name__"/);
+  });
+
+  it("starts over when full", () => {
+    const cache = new RemoteWriteLabelCache(1);
+    const a = decodeWriteRequest(encodeWriteRequest(series(1)), { ...limits, labelCache: cache });
+    const b = decodeWriteRequest(encodeWriteRequest(series(1)), { ...limits, labelCache: cache });
+    expect(b).toEqual(a);
+  });
+});
