@@ -112,22 +112,62 @@ export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array {
  * objects are frozen and shared between decoded batches: treat them as read-only.
  */
 export class RemoteWriteLabelCache {
-  private readonly map = new Map<string, Readonly<Record<string, string>>>();
+  // Keyed by a hash of the bytes, checked against a copy of them: hashing in place avoids
+  // making a key string per series, which costs more than the lookup it serves.
+  private readonly map = new Map<number, { bytes: Buffer; labels: Readonly<Record<string, string>> }[]>();
+  private size = 0;
   /** Forgets everything when it reaches `maxEntries` (series churn must not grow it forever). */
   constructor(private readonly maxEntries = 500_000) {}
 
-  /** @internal */
-  get(key: string): Readonly<Record<string, string>> | undefined {
-    return this.map.get(key);
+  /** @internal The label set encoded in `raw[from, to)`, if seen before. */
+  get(raw: Buffer, from: number, to: number): Readonly<Record<string, string>> | undefined {
+    const bucket = this.map.get(fnv1a(raw, from, to));
+    if (!bucket) return undefined;
+    for (const e of bucket) if (e.bytes.length === to - from && raw.compare(e.bytes, 0, e.bytes.length, from, to) === 0) return e.labels;
+    return undefined;
   }
 
-  /** @internal */
-  set(key: string, labels: Record<string, string>): Readonly<Record<string, string>> {
-    if (this.map.size >= this.maxEntries) this.map.clear();
+  /** @internal Remembers (and freezes) the label set encoded in `raw[from, to)`. */
+  set(raw: Buffer, from: number, to: number, labels: Record<string, string>): Readonly<Record<string, string>> {
+    if (this.size >= this.maxEntries) {
+      this.map.clear();
+      this.size = 0;
+    }
     const frozen = Object.freeze(labels);
-    this.map.set(key, frozen);
+    const hash = fnv1a(raw, from, to);
+    const entry = { bytes: Buffer.from(raw.subarray(from, to)), labels: frozen };
+    const bucket = this.map.get(hash);
+    if (bucket) bucket.push(entry);
+    else this.map.set(hash, [entry]);
+    this.size++;
     return frozen;
   }
+}
+
+/**
+ * An int64 varint as a number. Millisecond timestamps fit in 7 varint bytes (< 2^49), read here
+ * without the two objects protobufjs's Long path allocates per sample; longer ones (negative
+ * values use all 10 bytes) take that exact path.
+ */
+function readTimestamp(r: protobuf.Reader): number {
+  const start = r.pos;
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 7 && r.pos < r.len; i++) {
+    const b = r.buf[r.pos++] as number;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return value;
+    scale *= 128;
+  }
+  r.pos = start;
+  return protobuf.util.LongBits.from(r.int64()).toNumber(false);
+}
+
+/** 32-bit FNV-1a of a byte range. */
+function fnv1a(bytes: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
 }
 
 /** Decodes a snappy-compressed WriteRequest body; throws RemoteWriteDecodeError naming the fault. */
@@ -158,7 +198,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: RemoteWriteLabelCache, raw?: Buffer): TimeSeries {
   let labels: Record<string, string> = {};
-  let cacheKey: string | undefined;
+  let keyEnd: number | undefined;
   const start = r.pos;
   if (cache && raw) {
     // Senders put the labels first (prompb field order); the bytes of that leading run are the key.
@@ -172,8 +212,8 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: 
       r.pos += length;
     }
     if (r.pos > end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
-    cacheKey = raw.toString("latin1", start, r.pos);
-    const known = cache.get(cacheKey);
+    keyEnd = r.pos;
+    const known = cache.get(raw, start, keyEnd);
     if (known) labels = known as Record<string, string>;
     else r.pos = start;
   }
@@ -189,7 +229,7 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: 
     }
     if (tag !== TAG_LABEL) labelsLeading = false;
     if (tag === TAG_LABEL) {
-      if (!labelsLeading) cacheKey = undefined;
+      if (!labelsLeading) keyEnd = undefined;
       const labelEnd = r.uint32() + r.pos;
       let name = "";
       let value = "";
@@ -216,7 +256,7 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: 
           scratch.setUint32(4, bits.high >>> 0, true);
           value = scratch.getFloat64(0, true);
         } else if (t === TAG_TIMESTAMP) {
-          timestampMs = protobuf.util.LongBits.from(r.int64()).toNumber(false);
+          timestampMs = readTimestamp(r);
         } else r.skipType(t & 7);
       }
       samples.push(stale ? { value: NaN, timestampMs, stale: true } : { value, timestampMs });
@@ -224,6 +264,6 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: 
   }
   if (r.pos !== end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
   if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${index}]: missing __name__ label`);
-  if (cache && cacheKey !== undefined && !cachedLabels) labels = cache.set(cacheKey, labels);
+  if (cache && raw && keyEnd !== undefined && !cachedLabels) labels = cache.set(raw, start, keyEnd, labels);
   return { labels, samples };
 }
