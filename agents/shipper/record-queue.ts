@@ -29,6 +29,14 @@ export type DropReason = "spool_full" | "too_large" | "corrupt";
 /** Called when the queue discards records it had accepted (counted by the shipper). */
 export type DropListener = (lane: Lane, items: number, reason: DropReason) => void;
 
+/**
+ * The queue refused a record for good (bigger than the cap, or no room without dropping more
+ * important data); it has already counted the drop, so the caller must not keep or retry it.
+ */
+export class QueueRefusedError extends Error {
+  override name = "QueueRefusedError";
+}
+
 /** The queue contract the shipper relies on. */
 export interface RecordQueue {
   /** Resolves only once the record is durable (for a disk queue: written and fsync'd); rejects otherwise. */
@@ -56,7 +64,7 @@ export class MemoryQueue implements RecordQueue {
   async append(lane: Lane, count: number, payload: Uint8Array): Promise<void> {
     if (payload.length > this.maxBytes) {
       this.onDrop(lane, count, "too_large");
-      throw new Error(`record of ${payload.length} bytes exceeds the queue cap of ${this.maxBytes} bytes`);
+      throw new QueueRefusedError(`record of ${payload.length} bytes exceeds the queue cap of ${this.maxBytes} bytes`);
     }
     // Make room from the cheapest lane up to (and including) this record's own lane.
     for (const victim of LANES) {
@@ -70,7 +78,7 @@ export class MemoryQueue implements RecordQueue {
     }
     if (this.bytes + payload.length > this.maxBytes) {
       this.onDrop(lane, count, "spool_full");
-      throw new Error(`queue full: no room for a ${lane} record without dropping more important data`);
+      throw new QueueRefusedError(`queue full: no room for a ${lane} record without dropping more important data`);
     }
     (this.lanes.get(lane) as QueuedRecord[]).push({ lane, seq: ++this.seq, count, payload });
     this.bytes += payload.length;

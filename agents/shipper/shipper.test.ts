@@ -136,6 +136,19 @@ describe("Shipper delivery against a real HTTP ingest", () => {
     expect(await counter(shipper, "cityplane_agent_shipped_events_total")).toBe(1);
   });
 
+  it("a batch the queue refuses for good is counted and let go; later batches still flow", async () => {
+    server.script = [{ status: 200 }];
+    shipper = new Shipper({ url: server.url, token: "t0k3n", spoolDir: "unused", maxSpoolBytes: 400, batchMaxSamples: 100, clock: fakeClock(), openQueue: async (d) => new MemoryQueue(400, d) });
+    await shipper.start();
+    shipper.samples(Array.from({ length: 100 }, (_, i) => sample(i)));
+    await shipper.flush();
+    shipper.samples([sample(7)]);
+    await shipper.flush();
+    await vi.waitFor(() => expect(server.seen.length).toBe(1));
+    expect(await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "too_large" })).toBe(100);
+    expect(decodeWriteRequest(server.seen[0]!.body, { maxDecodedBytes: 1 << 20 }).map((t) => t.labels.ifName)).toEqual(["Gi0/7"]);
+  });
+
   it("keeps retrying while the control plane is unreachable, and delivers when it returns", async () => {
     const clock = fakeClock();
     let down = true;

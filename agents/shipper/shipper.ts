@@ -9,7 +9,7 @@ import { encodeWriteRequest, groupSamples, REMOTE_WRITE_HEADERS, type Sample } f
 import type { Sink } from "../sink.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { Spool } from "./spool.ts";
-import { type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
+import { QueueRefusedError, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
 import { backoffDelayMs, classifyStatus, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions, type Verdict } from "./retry-policy.ts";
 import { ShipperMetrics } from "./shipper-metrics.ts";
 
@@ -48,6 +48,10 @@ export interface ShipperOptions {
 const REMOTE_WRITE_PATH = "/api/v1/ingest/remote-write";
 const EVENTS_PATH = "/api/v1/ingest/events";
 const EVENTS_PER_BODY = 500;
+/** An events body stops growing past this size (one event's attributes may reach 64 KiB each). */
+const EVENTS_BODY_BYTES = 1 << 20;
+/** Events held in memory while the spool refuses writes; beyond it the oldest ordinary ones go. */
+const MAX_PENDING_EVENTS = 50_000;
 
 interface Attempt {
   verdict: Verdict;
@@ -130,6 +134,14 @@ export class Shipper implements Sink {
   events(batch: readonly CityEvent[]): void {
     if (this.state === "stopped" || this.state === "draining") return this.metrics.dropped("events", batch.length, "stopped");
     for (const e of batch) (isPriority(e) ? this.pendingPriority : this.pendingEvents).push(e);
+    const over = this.pendingEvents.length + this.pendingPriority.length - MAX_PENDING_EVENTS;
+    if (over > 0) {
+      // Ordinary events go before traps and security events; those only when nothing else is left.
+      const fromEvents = Math.min(over, this.pendingEvents.length);
+      this.pendingEvents.splice(0, fromEvents);
+      this.pendingPriority.splice(0, over - fromEvents);
+      this.metrics.dropped("events", over, "buffer_full");
+    }
     this.scheduleFlush();
   }
 
@@ -168,13 +180,9 @@ export class Shipper implements Sink {
     const queue = this.queue;
     if (!queue) return;
     try {
-      while (this.pendingPriority.length > 0) await this.appendEvents(queue, "priority", this.pendingPriority);
-      while (this.pendingEvents.length > 0) await this.appendEvents(queue, "events", this.pendingEvents);
-      while (this.pendingSamples.length > 0) {
-        const chunk = this.pendingSamples.slice(0, this.batchMax);
-        await queue.append("samples", chunk.length, encodeWriteRequest(groupSamples(chunk)));
-        this.pendingSamples.splice(0, chunk.length);
-      }
+      while (this.pendingPriority.length > 0) await this.appendChunk(queue, "priority", this.pendingPriority, eventsBody);
+      while (this.pendingEvents.length > 0) await this.appendChunk(queue, "events", this.pendingEvents, eventsBody);
+      while (this.pendingSamples.length > 0) await this.appendChunk(queue, "samples", this.pendingSamples, (p) => samplesBody(p, this.batchMax));
       this.appendFailing = false;
     } catch (err) {
       // Kept in memory and tried again at the next flush; logged once per failing streak.
@@ -184,10 +192,20 @@ export class Shipper implements Sink {
     this.wake();
   }
 
-  private async appendEvents(queue: RecordQueue, lane: Lane, pending: CityEvent[]): Promise<void> {
-    const chunk = pending.slice(0, EVENTS_PER_BODY);
-    await queue.append(lane, chunk.length, new TextEncoder().encode(JSON.stringify({ events: chunk })));
-    pending.splice(0, chunk.length);
+  /**
+   * Appends the oldest chunk of `pending` and removes it once it is durable. A chunk the queue
+   * refuses for good (too large, or no room without dropping more important data) was counted
+   * by the queue and is let go; any other failure leaves it pending and rethrows.
+   */
+  private async appendChunk<T>(queue: RecordQueue, lane: Lane, pending: T[], encode: (p: readonly T[]) => { count: number; body: Uint8Array }): Promise<void> {
+    const { count, body } = encode(pending);
+    try {
+      await queue.append(lane, count, body);
+    } catch (err) {
+      if (!(err instanceof QueueRefusedError)) throw err;
+      this.opts.logger?.warn({ lane, items: count, err: err.message }, "shipper: spool refused a batch; dropped");
+    }
+    pending.splice(0, count);
   }
 
   private async deliver(): Promise<void> {
@@ -247,6 +265,25 @@ export class Shipper implements Sink {
       return { verdict: "retry", status: (err as Error).name === "TimeoutError" ? "timeout" : "network" };
     }
   }
+}
+
+/** The oldest events that fit one body: at most EVENTS_PER_BODY, about EVENTS_BODY_BYTES (always at least one). */
+function eventsBody(pending: readonly CityEvent[]): { count: number; body: Uint8Array } {
+  const parts: string[] = [];
+  let bytes = 0;
+  for (const e of pending) {
+    const json = JSON.stringify(e);
+    if (parts.length > 0 && (parts.length >= EVENTS_PER_BODY || bytes + json.length > EVENTS_BODY_BYTES)) break;
+    parts.push(json);
+    bytes += json.length + 1;
+  }
+  return { count: parts.length, body: new TextEncoder().encode(`{"events":[${parts.join(",")}]}`) };
+}
+
+/** The oldest `max` samples as one remote-write body. */
+function samplesBody(pending: readonly Sample[], max: number): { count: number; body: Uint8Array } {
+  const chunk = pending.slice(0, max);
+  return { count: chunk.length, body: encodeWriteRequest(groupSamples(chunk)) };
 }
 
 /** Traps and security events are the last thing a full spool may drop. */

@@ -5,7 +5,7 @@
  * events, then traps and security events (RELIABILITY.md promises 1 and 3).
  */
 import { join } from "node:path";
-import { LANES, DELIVERY_ORDER, type DropListener, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
+import { LANES, DELIVERY_ORDER, QueueRefusedError, type DropListener, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
 import { nodeSpoolFs, type SpoolFile, type SpoolFs } from "./spool-fs.ts";
 import { encodeRecord, RECORD_HEADER_BYTES, recordIntact, scanSegment, type DamageKind } from "./spool-record.ts";
 
@@ -143,7 +143,7 @@ export class Spool implements RecordQueue {
     const framed = encodeRecord(count, payload);
     if (framed.length > this.opts.maxBytes) {
       this.opts.onDrop?.(lane, count, "too_large");
-      throw new SpoolWriteError(`record of ${framed.length} bytes exceeds the spool cap of ${this.opts.maxBytes} bytes`);
+      throw new QueueRefusedError(`record of ${framed.length} bytes exceeds the spool cap of ${this.opts.maxBytes} bytes`);
     }
     // Make room from the cheapest lane up to this record's own lane, oldest segment first.
     for (const victim of LANES) {
@@ -153,7 +153,7 @@ export class Spool implements RecordQueue {
     }
     if (this.bytes + framed.length > this.opts.maxBytes) {
       this.opts.onDrop?.(lane, count, "spool_full");
-      throw new SpoolWriteError(`spool full: no room for a ${lane} record without dropping more important data`);
+      throw new QueueRefusedError(`spool full: no room for a ${lane} record without dropping more important data`);
     }
     const seg = await this.writableSegment(lane, framed.length);
     const file = seg.file as SpoolFile;
