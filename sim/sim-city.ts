@@ -16,6 +16,7 @@ import { TrapSender } from "./traps/trap-sender.ts";
 import { startDeviceAgent } from "./snmp/snmp-agent.ts";
 import { simHostKey } from "./ssh/host-key.ts";
 import { IosCli } from "./ssh/ios-cli.ts";
+import { WlcCli } from "./ssh/wlc-cli.ts";
 import { startDeviceSsh } from "./ssh/ssh-server.ts";
 
 export { listSimCity };
@@ -108,8 +109,8 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
           password,
           hostKey: simHostKey(opts.seed, d.name),
           authorizedKeys: opts.sshAuthorizedKeys ?? [],
-          banner: `\r\n${d.name} — Da Nang metro network. Authorised access only; every session is logged.\r\n`,
-          cli: (user, source) => new IosCli(sim, network, user, source),
+          banner: d.role === "wlc" ? "\r\n(Cisco Controller)\r\n" : `\r\n${d.name} — Da Nang metro network. Authorised access only; every session is logged.\r\n`,
+          cli: (user, source) => (d.role === "wlc" ? new WlcCli(sim, network, user, source) : new IosCli(sim, network, user, source)),
         });
         closers.push(ssh.close);
       }

@@ -33,7 +33,7 @@ export class SimNetwork extends EventEmitter {
       for (const d of [l.a.device, l.b.device]) byDevice.set(d, [...(byDevice.get(d) ?? []), l]);
     }
     for (const d of inventory.devices) this.devices.set(d.name, new SimDevice(d, deviceInterfaces(inventory, d, byDevice), clock, seed));
-    this.wlc = new WlcState(inventory, clock, seed, this.devices);
+    this.wlc = new WlcState(inventory, clock, seed, this.devices, () => this.emit("wlc-changed"));
   }
 
   /** The device, or a clear error naming it. */

@@ -55,6 +55,8 @@ export class WlcState {
     private readonly clock: SimClock,
     private readonly seed: number,
     private readonly devices: Map<string, SimDevice>,
+    /** Called when APs move between controllers or rogues change (the SNMP tables re-list rows). */
+    private readonly changed: () => void = () => undefined,
   ) {
     this.aps = inventory.hotspots.map((h) => ({ hotspot: h, mac: macOf(`ap/${h.name}`), controller: h.controller, up: true, group: h.group, location: h.location }));
     const controllers = inventory.devices.filter((d) => d.role === "wlc").map((d) => d.name);
@@ -104,6 +106,7 @@ export class WlcState {
       a.controller = target;
       if (a.up) this.devices.get(target)?.report({ type: "ap", ap: a.hotspot.name, apMac: a.mac, up: true, reason: "joined" });
     }
+    this.changed();
   }
 
   isDown(controller: string): boolean {
@@ -116,5 +119,6 @@ export class WlcState {
     const mac = macOf(`rogue/${controller}/${ssid}`).replace(/^00:3a:7d/, "de:ad:be");
     const rest = list.filter((r) => r.mac !== mac);
     this.rogues.set(controller, present ? [...rest, { mac, ssid, rssi: -48, clients: 3 }] : rest);
+    this.changed();
   }
 }
