@@ -128,9 +128,12 @@ export class CliSession {
     try {
       await session.waitForPrompt("login");
       const m = driver.prompt.exec(session.buf);
-      // From now on match the exact prompt seen at login: a configuration line ending in `#`
-      // or `>` must not end a command early.
-      if (m?.[1]) session.promptRe = new RegExp(`(?:^|\\n)${m[1].replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} ?$`);
+      // From now on match the device name seen at login (with an optional IOS mode such as
+      // `(config-if)`): a configuration line ending in `#` or `>` must not end a command early.
+      if (m?.[1]) {
+        const name = m[1].slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        session.promptRe = new RegExp(`(?:^|\\n)${name}(?:\\([A-Za-z0-9-]{1,30}\\))?[>#] ?$`);
+      }
       for (const cmd of driver.setup) await session.run(cmd);
     } catch (err) {
       session.destroy();
