@@ -45,6 +45,8 @@ const statements: Record<string, string[]> = {
   // Rollups close per bucket from the raw samples (rollup-closer.ts): everything before a
   // table's watermark is complete in it.
   "0003-rollup-watermarks": [`CREATE TABLE rollup_watermarks (resolution TEXT PRIMARY KEY, watermark INTEGER NOT NULL)`],
+  // Same name as PostgreSQL's BRIN indexes; SQLite seeks per series instead (rollup-closer.ts).
+  "0004-time-range-indexes": [],
 };
 
 /** The SQLite migrations, for Kysely's Migrator. */
