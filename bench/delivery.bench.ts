@@ -77,8 +77,8 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       const id = `bench-fanout-${e}-${Date.now()}`;
       const t0 = performance.now();
       const received = Promise.all(sockets.map((s) => new Promise<void>((res) => {
-        const on = (ev: { id: string }) => {
-          if (ev.id !== id) return;
+        const on = (batch: { id: string }[]) => {
+          if (!batch.some((ev) => ev.id === id)) return;
           fanout.push(performance.now() - t0);
           s.off("events", on);
           res();

@@ -44,6 +44,8 @@ export interface ControlPlaneDeps {
   heartbeatIntervalMs?: number;
   ingestLimits?: Partial<IngestLimits>;
   ingestPolicy?: Partial<IngestPolicyLimits>;
+  /** Live messages queued per console client before it is skipped (default 500). */
+  maxQueuedPerClient?: number;
   /** Built console files served at `/` when present. */
   consoleDir?: string;
   now?: () => number;
@@ -94,12 +96,18 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     agentOf: (t) => deps.agentTokens.verify(t),
     metrics,
     limits: deps.ingestLimits,
+    // One live message per topic per ingest batch (an array), never one per item: a batch of
+    // thousands of events must not become thousands of queued socket messages per client.
     afterSamples: (series) => {
-      for (const change of observed.observe(series, now())) bus.publish("states", change);
+      const changes = observed.observe(series, now());
+      if (changes.length > 0) bus.publish("states", changes);
       bus.publish("ingest", { samples: series.reduce((n, s) => n + s.samples.length, 0), atMs: now() });
     },
     afterEvents: (events) => {
-      for (const e of events) bus.publish(e.security ? "security" : "events", e);
+      const security = events.filter((e) => e.security);
+      const other = events.filter((e) => !e.security);
+      if (other.length > 0) bus.publish("events", other);
+      if (security.length > 0) bus.publish("security", security);
     },
   });
   registerSessionRoutes(app, {
@@ -116,9 +124,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   // The default namespace serves nothing: refuse it rather than leave an anonymous door open.
   io.use((_socket, next) => next(new Error("use the /agents or /console namespace")));
   const agentsNs = attachAgentsNamespace({ io, assignments, tokens: deps.agentTokens, metrics, allowedOrigins, now });
-  const consoleNs = attachConsoleNamespace({ io, bus, metrics, allowedOrigins, authenticate });
+  const consoleNs = attachConsoleNamespace({ io, bus, metrics, allowedOrigins, authenticate, maxQueuedPerClient: deps.maxQueuedPerClient });
   const sweep = setInterval(() => {
-    for (const change of observed.sweep(now())) bus.publish("states", change);
+    const changes = observed.sweep(now());
+    if (changes.length > 0) bus.publish("states", changes);
   }, 30_000);
   sweep.unref();
   // Retention runs in small batches inside the store; hourly is plenty for day-sized policies.

@@ -90,8 +90,8 @@ describe("control plane sockets", () => {
     bystander.on("events", (e) => heardByBystander.push(e));
     bystander.on("states", (e) => heardByBystander.push(e));
 
-    const gotEvent = new Promise<{ id: string }>((resolve) => subscribed.once("events", resolve));
-    const gotState = new Promise<{ entity: { name: string }; reporting: string }>((resolve) => subscribed.once("states", resolve));
+    const gotEvent = new Promise<{ id: string }[]>((resolve) => subscribed.once("events", resolve));
+    const gotState = new Promise<{ entity: { name: string }; reporting: string }[]>((resolve) => subscribed.once("states", resolve));
     const now = Date.now();
     const ev = { id: "live-0000000001", ts: now, kind: "trap", type: "linkDown", severity: "major", security: false, agent: "agent-1", message: "link down", attributes: {} };
     const r1 = await fetch(`${h.url}/api/v1/ingest/events`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${h.agentToken}` }, body: JSON.stringify({ events: [ev] }) });
@@ -99,8 +99,8 @@ describe("control plane sockets", () => {
     const body = Buffer.from(encodeWriteRequest([{ labels: { __name__: "sysUpTime", device: "dist-1" }, samples: [{ value: 1, timestampMs: now }] }]));
     const r2 = await fetch(`${h.url}/api/v1/ingest/remote-write`, { method: "POST", headers: { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${h.agentToken}` }, body });
     expect(r2.status).toBe(204);
-    expect((await gotEvent).id).toBe(ev.id);
-    expect(await gotState).toMatchObject({ entity: { name: "dist-1" }, reporting: "reporting" });
+    expect((await gotEvent).map((e) => e.id)).toEqual([ev.id]);
+    expect(await gotState).toMatchObject([{ entity: { name: "dist-1" }, reporting: "reporting" }]);
     expect(heardByBystander).toEqual([]);
 
     // Logging out ends the socket's rights: its next event is refused and it is disconnected.

@@ -23,16 +23,23 @@ export interface ConsoleNamespaceDeps {
   authenticate(token: string | undefined): ConsolePrincipal | undefined;
   /** Max events per socket per second before they are refused. */
   maxEventsPerSecond?: number;
+  /** Messages queued for one client before further ones are dropped for it (and counted). */
+  maxQueuedPerClient?: number;
 }
 
 /**
- * `/console`: live events, state changes and alert changes, pushed to rooms by topic. Emits
- * are volatile — a client whose connection cannot take more right now misses the message
- * rather than queueing it — so a slow browser never holds the server or other clients back.
+ * `/console`: live events, state changes and alert changes, pushed to rooms by topic. Each
+ * client has a bounded queue: a client whose connection has more than `maxQueuedPerClient`
+ * messages waiting is left out of the next broadcasts (counted in
+ * `cityplane_live_dropped_total`) until it catches up, so a slow browser never holds the server
+ * or the other clients back. (Plain volatile emits would also drop messages for healthy
+ * clients during a burst: engine.io's transport is not writable until the previous write's
+ * callback, so every message after the first of a synchronous burst would be lost.)
  */
 export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { close(): void; namespace: Namespace } {
   const nsp = deps.io.of(CONSOLE_NAMESPACE);
   const maxRate = deps.maxEventsPerSecond ?? 20;
+  const maxQueued = deps.maxQueuedPerClient ?? 500;
 
   nsp.use((socket, next) => {
     if (!originAllowed(socket.handshake.headers.origin, deps.allowedOrigins)) {
@@ -89,7 +96,18 @@ export function attachConsoleNamespace(deps: ConsoleNamespaceDeps): { close(): v
   });
 
   const unsubscribe = deps.bus.subscribe((topic, payload) => {
-    nsp.to(topic).volatile.emit(topic, payload);
+    const room = nsp.adapter.rooms.get(topic);
+    if (!room || room.size === 0) return;
+    const behind: string[] = [];
+    for (const id of room) {
+      // engine.io keeps unsent packets in `writeBuffer` (typed private; stable since engine.io 1).
+      const conn = nsp.sockets.get(id)?.conn as unknown as { writeBuffer?: unknown[] } | undefined;
+      const queued = conn?.writeBuffer?.length ?? 0;
+      if (queued >= maxQueued) behind.push(id);
+    }
+    if (behind.length > 0) deps.metrics.liveDropped.inc(behind.length);
+    // One broadcast: the packet is encoded once for every client still keeping up.
+    if (behind.length < room.size) nsp.to(topic).except(behind).emit(topic, payload);
   });
   return { close: unsubscribe, namespace: nsp };
 }
