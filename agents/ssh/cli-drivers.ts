@@ -16,6 +16,8 @@ export interface CliDriver {
   startup?: string;
   /** Leaves the CLI. */
   exit: string;
+  /** Output that means the device rejected the command (so it is never taken for configuration). */
+  rejected: RegExp;
 }
 
 /** Known drivers by the target's `driver` field. */
@@ -27,6 +29,7 @@ export const CLI_DRIVERS: Readonly<Record<TargetOf<"ssh">["driver"], CliDriver>>
     running: "show running-config",
     startup: "show startup-config",
     exit: "exit",
+    rejected: /^% (?:Invalid input|Incomplete command|Ambiguous command|Unknown command)/m,
   },
   // Cisco AireOS wireless controllers: prompt `(Cisco Controller) >`; the configuration is
   // printed as the commands that rebuild it; `save config` has no "show saved" counterpart.
@@ -35,5 +38,6 @@ export const CLI_DRIVERS: Readonly<Record<TargetOf<"ssh">["driver"], CliDriver>>
     setup: ["config paging disable"],
     running: "show run-config commands",
     exit: "logout",
+    rejected: /^Incorrect (?:usage|input)/m,
   },
 });

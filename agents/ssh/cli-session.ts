@@ -151,7 +151,10 @@ export class CliSession {
     const text = this.buf.replace(/\r\n?/g, "\n").replace(this.promptRe, "");
     const lines = text.split("\n");
     if (lines[0]?.trim() === command) lines.shift();
-    return lines.join("\n");
+    const output = lines.join("\n");
+    const refusal = this.driver.rejected.exec(output);
+    if (refusal) throw new CliSessionError(`${this.opts.label}: the device rejected "${command}": ${(output.slice(refusal.index).split("\n")[0] ?? "").slice(0, 200)}`);
+    return output;
   }
 
   /** Leaves the CLI with the driver's exit command and resolves when the connection closes. */

@@ -12,11 +12,19 @@ import { SshConfigCollector, type SshCredentials } from "./config-collector.ts";
 const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
 const SEED = 11;
 const DEVICE = "ar-ubnd";
+const WLC = "dc-wlc-1";
 
 describe("SshConfigCollector against the simulated IOS CLI", () => {
   let city: SimCity;
   let dev: SimDeviceInfo;
   let creds: SshCredentials;
+  let wlc: SimDeviceInfo;
+  const credsOf = (d: SimDeviceInfo): SshCredentials => {
+    const ssh = d.ssh as NonNullable<SimDeviceInfo["ssh"]>;
+    const key = ssh2.utils.parseKey(simHostKey(SEED, d.name));
+    const pub = (Array.isArray(key) ? key[0] : key) as ssh2.ParsedKey;
+    return { username: ssh.username, password: ssh.password, hostKeySha256: [sshFingerprint(pub.getPublicSSH())] };
+  };
 
   beforeAll(async () => {
     city = await startSimCity(inventory, {
@@ -24,14 +32,12 @@ describe("SshConfigCollector against the simulated IOS CLI", () => {
       addressPrefix: "127.41",
       snmpPort: await freeUdpPort("127.41.2.1"),
       sshPort: await freeTcpPort("127.41.2.1"),
-      devices: (d) => d.name === DEVICE,
+      devices: (d) => d.name === DEVICE || d.name === WLC,
       services: false,
     });
-    dev = city.listing.devices[0] as SimDeviceInfo;
-    const ssh = dev.ssh as NonNullable<SimDeviceInfo["ssh"]>;
-    const key = ssh2.utils.parseKey(simHostKey(SEED, DEVICE));
-    const pub = (Array.isArray(key) ? key[0] : key) as ssh2.ParsedKey;
-    creds = { username: ssh.username, password: ssh.password, hostKeySha256: [sshFingerprint(pub.getPublicSSH())] };
+    dev = city.listing.devices.find((d) => d.name === DEVICE) as SimDeviceInfo;
+    wlc = city.listing.devices.find((d) => d.name === WLC) as SimDeviceInfo;
+    creds = credsOf(dev);
   });
   afterAll(async () => {
     await city?.stop();
@@ -56,5 +62,17 @@ describe("SshConfigCollector against the simulated IOS CLI", () => {
     expect(second.events.map((e) => e.type)).toEqual(["config-changed", "config-unsaved"]);
     expect(second.events[0]?.attributes.diff).toContain("+ description changed by hand\n");
     expect(JSON.stringify(second)).not.toContain(creds.password as string);
+  });
+
+  it("wlc driver: AireOS prompt and banner; a command the controller rejects is a clear error, not configuration", async () => {
+    const ssh = wlc.ssh as NonNullable<SimDeviceInfo["ssh"]>;
+    const t = { kind: "ssh" as const, id: `ssh:${WLC}`, device: WLC, host: ssh.host, port: ssh.port, auth: "ssh-netops", driver: "wlc" as const, intervalSeconds: 300 };
+    // The simulated controller knows `show wlan summary` but not paging control or run-config.
+    const readable = new SshConfigCollector({ agent: "agent-1", credentials: () => credsOf(wlc), commandTimeoutMs: 5000, drivers: { wlc: { ...CLI_DRIVERS.wlc, setup: [], running: "show wlan summary" } } });
+    const first = await readable.collect(t, new AbortController().signal);
+    expect(first.events.map((e) => e.type)).toEqual(["config-baseline"]);
+    expect(first.samples.some((s) => s.name === "cityplane_ssh_config_unsaved")).toBe(false);
+    const stock = new SshConfigCollector({ agent: "agent-1", credentials: () => credsOf(wlc), commandTimeoutMs: 5000 });
+    await expect(stock.collect(t, new AbortController().signal)).rejects.toThrow(/dc-wlc-1: the device rejected "config paging disable": Incorrect usage/);
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithPeers, freeTcpPort, peerPath } from "../../test/peers.ts";
 import type { TargetOf } from "../collector.ts";
+import { CLI_DRIVERS } from "./cli-drivers.ts";
 import { SshConfigCollector, type SshCredentials } from "./config-collector.ts";
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), "../../test/fixtures/ssh");
@@ -139,6 +140,11 @@ describeWithPeers(["sshd", "ssh-keygen"], "SshConfigCollector against OpenSSH ss
       expect((err as Error).message).not.toContain("canary");
     });
   }
+
+  it("a command the device rejects fails the pass clearly instead of being stored as configuration", async () => {
+    const col = new SshConfigCollector({ agent: "agent-1", credentials: () => creds(), drivers: { ios: { ...CLI_DRIVERS.ios, startup: "show nvram-config" } } });
+    await expect(pass(col)).rejects.toThrow(/r1: the device rejected "show nvram-config": % Invalid input detected/);
+  });
 
   it("a CLI that hangs mid-command fails that pass with a clear error; the next pass works", async () => {
     const col = collector(creds, 800);
