@@ -1,0 +1,62 @@
+import { execFile } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadInventoryOrThrow } from "../../inventory/inventory.loader.ts";
+import { startSimCity } from "../../sim/sim-city.ts";
+import { freeUdpPort } from "../../test/peers.ts";
+import { parseSimArgs } from "./sim.command.ts";
+
+const run = promisify(execFile);
+
+/** Runs the real binary; resolves with exit code and output whatever the code. */
+async function cityplane(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["bin/cityplane.js", ...args], { timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("cityplane sim", () => {
+  const sockets: Socket[] = [];
+  afterAll(() => sockets.forEach((s) => s.close()));
+
+  it("--list --json prints every device with SNMP and SSH access, then services and nodes, starting nothing", async () => {
+    const { code, stdout } = await cityplane(["sim", "--list", "--json", "--seed", "4", "--prefix", "127.22"]);
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { name: string; snmp?: { host: string; v3?: { authProtocol: string } }; url?: string }[];
+    expect(list.filter((x) => x.snmp)).toHaveLength(150);
+    expect(list.find((x) => x.name === "dc-core-1")).toMatchObject({ role: "core-router", site: "dc", snmp: { host: "127.22.0.1", port: 1161, v3: { authProtocol: "sha", privProtocol: "aes" } }, ssh: { port: 2222, username: "netops" } });
+    expect(list.find((x) => x.name === "portal")).toMatchObject({ url: "https://127.22.250.1:8443/", metricsUrl: "https://127.22.250.1:8443/metrics" });
+    const again = await cityplane(["sim", "--list", "--json", "--seed", "4", "--prefix", "127.22"]);
+    expect(again.stdout).toBe(stdout);
+  });
+
+  it.each([
+    [["sim", "--scenario", "test/fixtures/scenarios/invalid-references.yaml"], 1, /steps\[0\]\.link: unknown link "metro-nowhere"[\s\S]*6 problems in the scenario/],
+    [["sim", "--inventory", "test/fixtures/inventory/invalid-duplicate-names.yaml", "--list"], 1, /invalid-duplicate-names\.yaml:40:11: devices\[3\]\.name: duplicate device "ar-a"[\s\S]*3 problems in the inventory/],
+    [["sim", "--seed", "x", "--frobnicate"], 2, /--seed: "x" is not an integer\nunknown option "--frobnicate"/],
+  ])("%j exits %i listing every problem", async (args, code, message) => {
+    const r = await cityplane(args);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("parses flags with = or a separate value", () => {
+    expect(parseSimArgs(["--speed=60", "--prefix", "127.21", "--list"])).toEqual({ ok: true, args: { list: true, json: false, speed: 60, prefix: "127.21" } });
+  });
+
+  it("names the address and port when the SNMP port is taken", async () => {
+    const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
+    const port = await freeUdpPort("127.22.0.1");
+    const s = createSocket("udp4");
+    sockets.push(s);
+    await new Promise<void>((r) => s.bind(port, "127.22.0.1", () => r()));
+    await expect(startSimCity(inventory, { seed: 1, addressPrefix: "127.22", snmpPort: port, devices: (d) => d.name === "dc-core-1", services: false })).rejects.toThrow(
+      "SNMP agent for dc-core-1 cannot listen on 127.22.0.1:" + port + "/udp: EADDRINUSE",
+    );
+  });
+});
