@@ -157,6 +157,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if (admin.generatedPassword !== undefined) {
     io.out(`admin login: user "${admin.username}", password ${admin.generatedPassword}`);
     io.out(`  shown only this once; stored as a scrypt hash in ${admin.path}. To reset it, stop cityplane, delete that file and start again.`);
+  } else if (admin.created) {
+    io.out(`admin login: user "${admin.username}", password from CITYPLANE_ADMIN_PASSWORD (stored as a scrypt hash in ${admin.path})`);
   } else {
     io.out(`admin login: user "${admin.username}" (password set earlier; to reset it, stop cityplane, delete ${admin.path} and start again)`);
   }

@@ -47,6 +47,8 @@ export interface AdminCredentials {
   username: string;
   /** Set only the first time (generated now); never readable afterwards. */
   generatedPassword?: string;
+  /** The file was created by this call (from a generated or a given password). */
+  created: boolean;
   stored: AdminCredentialFile;
 }
 
@@ -57,11 +59,11 @@ export async function ensureAdminCredentials(dataDir: string, opts: { password?:
   if (raw !== undefined) {
     const parsed = fileSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`${path}: not a valid credentials file; delete it to generate new credentials`);
-    return { path, username: parsed.data.username, stored: parsed.data };
+    return { path, username: parsed.data.username, stored: parsed.data, created: false };
   }
   // 18 random bytes = 24 base64url characters: 144 bits, typable, no ambiguous padding.
   const password = opts.password ?? randomBytes(18).toString("base64url");
   const stored: AdminCredentialFile = { username: ADMIN_USER, scrypt: await hashPassword(password), createdAt: new Date().toISOString() };
   await writeSecretFile(path, `${JSON.stringify(stored, null, 2)}\n`);
-  return { path, username: ADMIN_USER, generatedPassword: opts.password === undefined ? password : undefined, stored };
+  return { path, username: ADMIN_USER, generatedPassword: opts.password === undefined ? password : undefined, stored, created: true };
 }
