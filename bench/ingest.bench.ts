@@ -3,7 +3,8 @@
  * lookup, samples and both rollups, commit) against the raw insert of the same rows with the
  * same driver into a bare samples table, in the same run: `sqlite_ratio` and `postgres_ratio`
  * (goal ≥ 0.5). The bodies are what an agent ships for the Da Nang inventory: 150 devices, their
- * link interfaces plus LAN ports, 10 IF-MIB metrics each, one body per minute.
+ * link interfaces plus LAN ports, 10 IF-MIB metrics each, one body per minute. The ingest side
+ * includes creating every series (first body) and rolling up the buckets that closed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,7 @@ const INVENTORY = fileURLToPath(new URL("../inventory/danang.yaml", import.meta.
 const PG_URL = process.env.TEST_PG_URL ?? "postgres://cityplane_test:cityplane_test@127.0.0.1:5432/cityplane_test";
 export const IF_METRICS = ["ifHCInOctets", "ifHCOutOctets", "ifHCInUcastPkts", "ifHCOutUcastPkts", "ifInErrors", "ifOutErrors", "ifInDiscards", "ifOutDiscards", "ifOperStatus", "ifHighSpeed"];
 const START = Date.UTC(2026, 10, 20);
+const REPS = 2;
 
 /** Every interface of the city: link endpoints from the inventory plus four LAN ports per device. */
 export async function cityInterfaces(): Promise<{ device: string; ifName: string; instance: string }[]> {
@@ -137,19 +139,25 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
 
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const ifaces = await cityInterfaces();
-  const rounds = quick ? 5 : 30;
+  // One body per minute: a full run is an hour of the city (12 five-minute closes, one hourly).
+  const rounds = quick ? 10 : 60;
   const bodies = Array.from({ length: rounds }, (_, r) => body(ifaces, r));
   const rows = rounds * ifaces.length * IF_METRICS.length;
   const metrics: Record<string, number> = { series: ifaces.length * IF_METRICS.length, samples: rows, body_bytes: bodies[0]?.length ?? 0 };
   const notes: string[] = [];
 
-  const sqlite = await measureSqlite(bodies, rows);
+  // Two cores shared with other work: each side is measured REPS times, alternating, and the
+  // best of each kept, so a burst of foreign load does not decide the ratio.
+  const best = (a: Measured, b: Measured): Measured => ({ ingestPerSec: Math.max(a.ingestPerSec, b.ingestPerSec), rawPerSec: Math.max(a.rawPerSec, b.rawPerSec) });
+  let sqlite: Measured = { ingestPerSec: 0, rawPerSec: 0 };
+  for (let i = 0; i < REPS; i++) sqlite = best(sqlite, await measureSqlite(bodies, rows));
   metrics.sqlite_ingest_samples_per_s = sqlite.ingestPerSec;
   metrics.sqlite_raw_insert_rows_per_s = sqlite.rawPerSec;
   metrics.sqlite_ratio = sqlite.ingestPerSec / sqlite.rawPerSec;
 
   try {
-    const pgm = await measurePostgres(bodies, rows);
+    let pgm: Measured = { ingestPerSec: 0, rawPerSec: 0 };
+    for (let i = 0; i < REPS; i++) pgm = best(pgm, await measurePostgres(bodies, rows));
     metrics.postgres_ingest_samples_per_s = pgm.ingestPerSec;
     metrics.postgres_raw_insert_rows_per_s = pgm.rawPerSec;
     metrics.postgres_ratio = pgm.ingestPerSec / pgm.rawPerSec;
