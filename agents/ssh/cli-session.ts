@@ -76,7 +76,9 @@ export class CliSession {
     stream.stderr.on("data", (chunk: Buffer) => {
       this.buf += chunk.toString("utf8");
     });
-    opts.signal?.addEventListener("abort", () => this.destroy(new CliSessionError(`${opts.label}: collection aborted`)), { once: true });
+    const onAbort = (): void => this.destroy(new CliSessionError(`${opts.label}: collection aborted`));
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    conn.once("close", () => opts.signal?.removeEventListener("abort", onAbort));
   }
 
   /** Connects, verifies the host key, opens a PTY shell and waits for the first prompt. */

@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { describeWithPeers, freeTcpPort, peerPath } from "../../test/peers.ts";
 import type { TargetOf } from "../collector.ts";
 import { CLI_DRIVERS } from "./cli-drivers.ts";
@@ -154,5 +154,19 @@ describeWithPeers(["sshd", "ssh-keygen"], "SshConfigCollector against OpenSSH ss
     const after = await pass(col);
     expect(after.events).toEqual([]);
     expect(after.samples.length).toBeGreaterThan(0);
+  });
+
+  it("the scheduler's abort ends a hung pass at once (long command deadline)", async () => {
+    const col = collector(creds, 60_000);
+    await writeFile(join(sshd.state, "hang"), "");
+    const ctrl = new AbortController();
+    await writeFile(join(sshd.state, "commands.log"), "");
+    const result = col.collect(target(), ctrl.signal);
+    result.catch(() => undefined);
+    // Abort once the device is stuck inside the command (the hang file is gone by then).
+    await vi.waitFor(async () => expect(await readFile(join(sshd.state, "commands.log"), "utf8")).toContain("show running-config"), { timeout: 5000 });
+    ctrl.abort();
+    await expect(result).rejects.toThrow(/r1: collection aborted/);
+    expect((await pass(col)).samples.length).toBeGreaterThan(0);
   });
 });
