@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { loadInventoryOrThrow } from "../inventory/inventory.loader.ts";
 import { freeTcpPort, freeUdpPort } from "./peers.ts";
 
@@ -28,8 +28,8 @@ describe("e2e (slow): cityplane start", () => {
   let run: Run | undefined;
   const base = () => `http://${HOST}:${env.CITYPLANE_PORT}`;
 
-  function start(): Run {
-    const proc = spawn(process.execPath, ["bin/cityplane.js", "start", "--sim-prefix", SIM_PREFIX, "--interval", "10"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  function start(extraEnv: NodeJS.ProcessEnv = {}): Run {
+    const proc = spawn(process.execPath, ["bin/cityplane.js", "start", "--sim-prefix", SIM_PREFIX, "--interval", "10"], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
     const out: string[] = [];
     proc.stdout!.setEncoding("utf8").on("data", (c: string) => out.push(...c.split("\n")));
     proc.stderr!.setEncoding("utf8").on("data", (c: string) => out.push(...c.split("\n")));
@@ -76,11 +76,16 @@ describe("e2e (slow): cityplane start", () => {
       CITYPLANE_LOG_LEVEL: "warn",
     };
   });
-  afterAll(async () => {
-    if (run && run.proc.exitCode === null) {
+  afterEach(async () => {
+    // A failed test may leave its start running: stop it (and its children) before the next.
+    if (run && run.proc.exitCode === null && run.proc.signalCode === null) {
       run.proc.kill("SIGINT");
+      const timer = setTimeout(() => run?.proc.kill("SIGKILL"), 20_000);
       await run.exit;
+      clearTimeout(timer);
     }
+  });
+  afterAll(() => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -111,5 +116,24 @@ describe("e2e (slow): cityplane start", () => {
     expect(((await r.json()) as { values: unknown[] }).values.length).toBeGreaterThan(0);
     run.proc.kill("SIGINT");
     expect(await run.exit).toBe(0);
+  });
+
+  it("makes a crashed child visible: SIGKILL of the server stops the others and start exits 1", { timeout: 45_000 }, async () => {
+    run = start({ CITYPLANE_SIM: "false" });
+    await until("the running banner", 30_000, async () => (run!.out.some((l) => l.startsWith("cityplane is running")) ? true : undefined));
+    const children = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(run.proc.pid)]).toString().trim().split("\n");
+    const server = children.find((l) => / server( |$)/.test(l));
+    expect(server, children.join("\n")).toBeDefined();
+    process.kill(Number(server!.trim().split(/\s+/)[0]), "SIGKILL");
+    expect(await run.exit).toBe(1);
+    expect(run.out.join("\n")).toMatch(/server exited unexpectedly \(signal SIGKILL\); stopping the others/);
+    const left = (() => {
+      try {
+        return execFileSync("ps", ["-o", "pid=", "--ppid", String(run!.proc.pid)]).toString().trim();
+      } catch {
+        return "";
+      }
+    })();
+    expect(left).toBe("");
   });
 });
