@@ -4,7 +4,6 @@ import { DEFAULT_ADDRESS_PREFIX } from "./sim-addressing.ts";
 import { wallSimClock, type SimClock } from "./sim-clock.ts";
 import { SIM_COMMUNITY_NAME, simSecrets, type SimCommunitySecret, type SimSnmpV3Secret } from "./sim-credentials.ts";
 import { listSimCity, type SimAddressOptions, type SimCityListing } from "./sim-listing.ts";
-import { SNMP_MODULES } from "./snmp/snmp-modules.registry.ts";
 import { startEgovService, type EgovService } from "./http/egov-service.ts";
 import { startNodeExporter, type NodeExporter } from "./http/node-exporter.ts";
 import { simCertificate } from "./http/tls-cert.ts";
@@ -13,11 +12,7 @@ import { ScenarioRunner } from "./scenario/scenario-runner.ts";
 import type { Scenario } from "./scenario/scenario.schema.ts";
 import { SyslogSender } from "./syslog/syslog-sender.ts";
 import { TrapSender } from "./traps/trap-sender.ts";
-import { startDeviceAgent } from "./snmp/snmp-agent.ts";
-import { simHostKey } from "./ssh/host-key.ts";
-import { IosCli } from "./ssh/ios-cli.ts";
-import { WlcCli } from "./ssh/wlc-cli.ts";
-import { startDeviceSsh } from "./ssh/ssh-server.ts";
+import { startDeviceRuntime, type DeviceRuntime, type DeviceRuntimeOptions } from "./device-runtime.ts";
 
 export { listSimCity };
 export type { SimCityListing, SimDeviceInfo, SimServiceInfo, SimNodeInfo } from "./sim-listing.ts";
@@ -49,6 +44,8 @@ export interface SimCity {
   nodes: Map<string, NodeExporter>;
   /** The scenario being played, if any. */
   scenario?: ScenarioRunner;
+  /** Powers a running device off or on (a reboot: startup config, counters from zero, coldStart trap). */
+  setDevicePower(name: string, on: boolean): Promise<void>;
   /** Cuts a link (both ends go down, linkDown traps) or repairs it. */
   setLinkCut(link: string, cut: boolean): void;
   stop(): Promise<void>;
@@ -70,6 +67,23 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   const community = (secrets[SIM_COMMUNITY_NAME] as SimCommunitySecret).community;
   const closers: (() => Promise<void>)[] = [];
   const services = new Map<string, EgovService>();
+  const powered = new Map<string, { options: DeviceRuntimeOptions; running?: DeviceRuntime }>();
+  /** Powers a device off (SNMP and SSH go silent) or on (it reboots: startup config, counters from zero, coldStart). */
+  const setDevicePower = async (name: string, on: boolean): Promise<void> => {
+    const p = powered.get(name);
+    if (!p) throw new Error(`device "${name}" is not running in this simulated city`);
+    if (!on && p.running) {
+      const r = p.running;
+      p.running = undefined;
+      await r.close();
+      network.setPowered(name, false);
+    } else if (on && !p.running) {
+      p.options.device.reboot();
+      p.running = await startDeviceRuntime(p.options);
+      p.options.device.report({ type: "cold-start" });
+      network.setPowered(name, true);
+    }
+  };
   const trapV3User = Object.values(secrets).find((s): s is SimSnmpV3Secret => s.kind === "snmp-v3");
   const traps = new TrapSender(opts.trapReceivers ?? [], community, trapV3User);
   const syslog = new SyslogSender(opts.syslogCollectors ?? []);
@@ -86,34 +100,25 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
     const picked = new Set(listing.devices.map((d) => d.name));
     const devices: Device[] = inventory.devices.filter((d) => picked.has(d.name));
     const info = new Map(listing.devices.map((d) => [d.name, d]));
-    await inBatches(devices, 32, async (d) => {
-      const sim = network.device(d.name);
+    const runtime = (d: Device): DeviceRuntimeOptions | undefined => {
       const i = info.get(d.name);
-      if (!i) return;
-      sim.on("event", (e) => {
-        traps.send(sim, i.snmp.host, e);
-        syslog.send(sim, i.snmp.host, e);
-      });
+      if (!i) return undefined;
       const users = d.credentials.snmp ? [secrets[d.credentials.snmp]].filter((s): s is SimSnmpV3Secret => s?.kind === "snmp-v3") : [];
-      const agent = await startDeviceAgent(
-        { device: sim, network, inventory, seed: opts.seed },
-        { host: i.snmp.host, port: i.snmp.port, community, users, modules: SNMP_MODULES, onAuthFailure: (source) => sim.report({ type: "auth-failure", protocol: "snmp", source }) },
-      );
-      closers.push(agent.close);
-      if (i.ssh) {
-        const { host, port, username, password } = i.ssh;
-        const ssh = await startDeviceSsh(sim, {
-          host,
-          port,
-          username,
-          password,
-          hostKey: simHostKey(opts.seed, d.name),
-          authorizedKeys: opts.sshAuthorizedKeys ?? [],
-          banner: d.role === "wlc" ? "\r\n(Cisco Controller)\r\n" : `\r\n${d.name} — Da Nang metro network. Authorised access only; every session is logged.\r\n`,
-          cli: (user, source) => (d.role === "wlc" ? new WlcCli(sim, network, user, source) : new IosCli(sim, network, user, source)),
-        });
-        closers.push(ssh.close);
-      }
+      return { device: network.device(d.name), network, inventory, seed: opts.seed, info: i, community, users, authorizedKeys: opts.sshAuthorizedKeys ?? [] };
+    };
+    await inBatches(devices, 32, async (d) => {
+      const o = runtime(d);
+      if (!o) return;
+      o.device.on("event", (e) => {
+        // A device without power says nothing; its neighbours report the links it took down.
+        if (!powered.get(d.name)?.running) return;
+        traps.send(o.device, o.info.snmp.host, e);
+        syslog.send(o.device, o.info.snmp.host, e);
+      });
+      powered.set(d.name, { options: o, running: await startDeviceRuntime(o) });
+    });
+    closers.push(async () => {
+      await Promise.allSettled([...powered.values()].map((p) => p.running?.close()));
     });
     if (opts.services ?? true) {
       const tlsServices = inventory.services.filter((s) => s.tls);
@@ -141,7 +146,7 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   let scenario: ScenarioRunner | undefined;
   if (opts.scenario) {
     const prefix = opts.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
-    const target = { network, listing, services, nodes, seed: opts.seed, attackerAddress: `${prefix}.254.66` };
+    const target = { network, listing, services, nodes, seed: opts.seed, attackerAddress: `${prefix}.254.66`, setDevicePower };
     const runner = new ScenarioRunner(opts.scenario, clock, (a) => applyAction(target, a));
     runner.start();
     // Stopped first: a brute force still running must finish before the SSH servers close.
@@ -156,6 +161,7 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
     nodes,
     clock,
     setLinkCut: (link, cut) => network.setLinkCut(link, cut),
+    setDevicePower,
     stop,
   };
 }

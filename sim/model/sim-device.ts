@@ -50,7 +50,7 @@ function profile(seed: number, key: string, speedMbps: number, busy: number): Tr
 
 /** One simulated device: its running/startup config, interfaces with lazily computed counters, and events. */
 export class SimDevice extends EventEmitter<{ event: [SimDeviceEvent] }> {
-  readonly bootMs: number;
+  bootMs: number;
   running: DeviceConfig;
   startup: DeviceConfig;
   readonly interfaces: InterfaceState[];
@@ -101,6 +101,16 @@ export class SimDevice extends EventEmitter<{ event: [SimDeviceEvent] }> {
   diskFilledBytes(): number {
     const d = this.diskFill;
     return d.filled + (d.bytesPerSecond * Math.max(0, this.clock.nowMs() - d.sinceMs)) / 1000;
+  }
+
+  /** A reboot: the startup config becomes the running one, counters and uptime start from zero. */
+  reboot(atMs = this.clock.nowMs()): void {
+    this.bootMs = atMs;
+    this.running = cloneConfig(this.startup);
+    for (const i of this.interfaces) {
+      // A port still down keeps its counters at zero: its pause starts at boot.
+      Object.assign(i, { pausedIn: 0, pausedOut: 0, lastIn: 0n, lastOut: 0n, downSinceSec: i.operUp ? undefined : atMs / 1000, lastChangeMs: atMs });
+    }
   }
 
   /** Emits an event to traps, syslog and whoever listens. */

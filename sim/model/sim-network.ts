@@ -16,6 +16,7 @@ export class SimNetwork extends EventEmitter {
   /** Access points, WLANs and rogues of the Wi-Fi controllers. */
   readonly wlc: WlcState;
   private readonly cut = new Set<string>();
+  private readonly poweredOff = new Set<string>();
   /** LLDP neighbours that differ from the inventory ("device|interface" → what is really seen). */
   private readonly lldpOverride = new Map<string, { device: string; interface: string }>();
 
@@ -66,6 +67,14 @@ export class SimNetwork extends EventEmitter {
     this.emit("lldp-changed", device);
   }
 
+  /** A device loses power (every port goes down, at both ends of its links) or gets it back. */
+  setPowered(name: string, on: boolean): void {
+    const d = this.device(name);
+    if (on) this.poweredOff.delete(name);
+    else this.poweredOff.add(name);
+    for (const i of d.interfaces) this.refreshInterface(d, i);
+  }
+
   isCut(name: string): boolean {
     return this.cut.has(name);
   }
@@ -79,7 +88,7 @@ export class SimNetwork extends EventEmitter {
   }
 
   private up(device: SimDevice, i: InterfaceState): boolean {
-    if (!device.adminUp(i)) return false;
+    if (this.poweredOff.has(device.device.name) || !device.adminUp(i)) return false;
     const parent = i.spec.parent === undefined ? undefined : device.interfaces[i.spec.parent - 1];
     return parent === undefined || device.adminUp(parent);
   }

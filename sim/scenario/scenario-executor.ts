@@ -15,6 +15,8 @@ export interface ScenarioTarget {
   seed: number;
   /** The attacker's address for brute-force steps. */
   attackerAddress: string;
+  /** Powers a running device off/on (absent or unknown devices are left alone). */
+  setDevicePower?: (name: string, on: boolean) => Promise<void>;
 }
 
 /** Who changes configs by hand in the scenarios: a technician's laptop on the management LAN. */
@@ -30,8 +32,12 @@ export function applyAction(t: ScenarioTarget, a: PlannedAction): Promise<unknow
       return t.network.setLinkCut(s.link, on);
     case "ap-offline":
       return t.network.wlc.setApUp(s.ap, !on);
-    case "controller-failover":
-      return t.network.wlc.failover(s.controller, on);
+    case "controller-failover": {
+      t.network.wlc.failover(s.controller, on);
+      // The failed controller goes dark, and comes back rebooted (coldStart) when the step ends.
+      const running = t.listing.devices.some((d) => d.name === s.controller);
+      return running ? t.setDevicePower?.(s.controller, !on) : undefined;
+    }
     case "rogue-ap":
       return t.network.wlc.setRogue(s.controller, s.ssid, on);
     case "ssh-brute-force": {

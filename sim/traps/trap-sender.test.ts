@@ -85,6 +85,25 @@ describe("traps and syslog from the simulated city (net-snmp receiver, UDP and T
     await vi.waitFor(() => expect(tcpData).toMatch(/\d+ <189>1 \d{4}-\d\d-\d\dT[\d:.]+Z dist-hai-chau - - LINEPROTO-5-UPDOWN - %LINEPROTO-5-UPDOWN: Line protocol on Interface \S+, changed state to up/));
   });
 
+  it("a power cut silences the device, its neighbour reports linkDown; power back sends coldStart with a fresh sysUpTime", async () => {
+    const dist = city.listing.devices.find((d) => d.name === "dist-hai-chau");
+    if (!dist) throw new Error("dist-hai-chau not running");
+    traps.length = 0;
+    await city.setDevicePower("dist-hai-chau", false);
+    await vi.waitFor(() => expect(traps.filter((t) => t.trapOid === "1.3.6.1.6.3.1.1.5.3").length).toBeGreaterThan(0));
+    expect(new Set(traps.map((t) => t.source))).toEqual(new Set(["127.23.0.1"]));
+    const s = snmp.createSession(dist.snmp.host, dist.snmp.community, { port: dist.snmp.port, timeout: 300, retries: 0 });
+    s.on("error", () => undefined);
+    const silent = await new Promise((r) => s.get(["1.3.6.1.2.1.1.3.0"], (err: Error | null) => r(err?.message)));
+    expect(String(silent)).toMatch(/timed out/i);
+    await city.setDevicePower("dist-hai-chau", true);
+    await vi.waitFor(() => expect(traps.some((t) => t.trapOid === "1.3.6.1.6.3.1.1.5.1" && t.source === "127.23.1.1")).toBe(true));
+    const upTicks = await new Promise<number>((r) => s.get(["1.3.6.1.2.1.1.3.0"], (_e: Error | null, v: { value: number }[]) => r(v[0]?.value ?? -1)));
+    s.close();
+    expect(upTicks).toBeGreaterThanOrEqual(0);
+    expect(upTicks).toBeLessThan(6000);
+  });
+
   it("a wrong SNMP community sends authenticationFailure", async () => {
     const dev = city.listing.devices.find((d) => d.name === "dc-core-1");
     const s = snmp.createSession(dev?.snmp.host, "guess", { port: dev?.snmp.port, timeout: 200, retries: 0 });
