@@ -166,6 +166,26 @@ describe("Shipper delivery against a real HTTP ingest", () => {
   });
 });
 
+describe("Shipper options", () => {
+  const bad: { name: string; opts: { url?: string; token?: string; maxSpoolBytes?: number }; error: RegExp }[] = [
+    { name: "empty token", opts: { token: "" }, error: /token is empty or holds characters/ },
+    { name: "token with a newline", opts: { token: "abc\ndef" }, error: /token is empty or holds characters/ },
+    { name: "relative URL", opts: { url: "/api" }, error: /Invalid URL/ },
+    { name: "zero spool", opts: { maxSpoolBytes: 0 }, error: /maxSpoolBytes must be positive/ },
+  ];
+  for (const c of bad) {
+    it(`refuses ${c.name} with a clear error that does not echo the token`, () => {
+      const make = () => new Shipper({ url: "http://127.40.0.1:9", token: "t0k3n", spoolDir: "unused", maxSpoolBytes: 1024, ...c.opts });
+      expect(make).toThrow(c.error);
+      try {
+        make();
+      } catch (err) {
+        if (c.opts.token) expect((err as Error).message).not.toContain(c.opts.token);
+      }
+    });
+  }
+});
+
 describe("Shipper with its disk spool", () => {
   let dir = "";
   afterEach(async () => {

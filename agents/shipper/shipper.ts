@@ -86,7 +86,8 @@ export class Shipper implements Sink {
   constructor(private readonly opts: ShipperOptions) {
     const url = new URL(opts.url); // throws a clear "Invalid URL" on a bad value
     this.base = url.toString().replace(/\/+$/, "");
-    if (!opts.token) throw new Error("shipper: token is empty");
+    // Checked here: a token fetch() cannot put in a header would fail every request as a "network" error.
+    if (!/^[\x21-\x7e]+$/.test(opts.token)) throw new Error("shipper: token is empty or holds characters not allowed in an HTTP header");
     if (!(opts.maxSpoolBytes > 0)) throw new Error("shipper: maxSpoolBytes must be positive");
     this.batchMax = opts.batchMaxSamples ?? 2000;
     this.maxPendingSamples = this.batchMax * 50;
@@ -95,6 +96,11 @@ export class Shipper implements Sink {
     this.doFetch = opts.fetch ?? fetch;
     this.registry = opts.registry ?? new Registry();
     this.metrics = new ShipperMetrics(this.registry, () => this.queue?.bytes ?? 0);
+  }
+
+  /** Bytes of undelivered data held in the spool (for the heartbeat). */
+  get spoolBytes(): number {
+    return this.queue?.bytes ?? 0;
   }
 
   /** Opens the queue (recovering what a previous run left) and starts flushing and delivering. */
