@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadInventoryOrThrow } from "../../inventory/inventory.loader.ts";
-import { startSimCity } from "../../sim/sim-city.ts";
+import { listSimCity, startSimCity } from "../../sim/sim-city.ts";
 import { freeUdpPort } from "../../test/peers.ts";
 import { parseSimArgs } from "./sim.command.ts";
 
@@ -46,8 +46,28 @@ describe("cityplane sim", () => {
   });
 
   it("parses flags with = or a separate value", () => {
-    expect(parseSimArgs(["--speed=60", "--prefix", "127.21", "--list"])).toEqual({ ok: true, args: { list: true, json: false, speed: 60, prefix: "127.21" } });
+    expect(parseSimArgs(["--speed=60", "--prefix", "127.21", "--list", "--trap", "127.0.0.1:9162/3", "--syslog=127.0.0.1:5514/tcp/rfc3164"])).toEqual({
+      ok: true,
+      args: { list: true, json: false, speed: 60, prefix: "127.21", traps: [{ host: "127.0.0.1", port: 9162, version: "3" }], syslog: [{ host: "127.0.0.1", port: 5514, transport: "tcp", format: "rfc3164" }] },
+    });
+    expect(parseSimArgs(["--trap", "somewhere", "--syslog", "1.2.3.4:99999"])).toEqual({ ok: false, errors: ['--trap: "somewhere" is not HOST:PORT[/2c|/3]', '--syslog: "1.2.3.4:99999" is not HOST:PORT[/udp|/tcp][/rfc5424|/rfc3164]'] });
   });
+
+  it("runs the whole city until SIGINT, then stops cleanly (exit 0)", async () => {
+    const snmpPort = await freeUdpPort("127.22.0.1");
+    const child = spawn(process.execPath, ["bin/cityplane.js", "sim", "--prefix", "127.22", "--snmp-port", String(snmpPort), "--ssh-port", String(snmpPort), "--speed", "60"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    await vi.waitFor(() => expect(out).toMatch(/simulated city up in \d+ ms: 150 devices, 19 services/), { timeout: 20_000, interval: 100 });
+    // The default seed (1) gives the credentials the listing prints.
+    const community = listSimCity(await loadInventoryOrThrow("inventory/danang.yaml"), { seed: 1 }).devices[0]?.snmp.community ?? "";
+    const { stdout } = await run("snmpget", ["-v2c", "-c", community, "-Oqv", `127.22.0.1:${snmpPort}`, "1.3.6.1.2.1.1.5.0"]);
+    expect(stdout.trim()).toBe('"dc-core-1"');
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(out).toContain("SIGINT: stopping the simulated city");
+  }, 30_000);
 
   it("names the address and port when the SNMP port is taken", async () => {
     const inventory = await loadInventoryOrThrow("inventory/danang.yaml");

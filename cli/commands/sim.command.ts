@@ -19,13 +19,29 @@ interface SimArgs {
   scenario?: string;
   snmpPort?: number;
   sshPort?: number;
+  traps: { host: string; port: number; version: "2c" | "3" }[];
+  syslog: { host: string; port: number; transport: "udp" | "tcp"; format: "rfc5424" | "rfc3164" }[];
 }
 
-const VALUE_FLAGS = new Set(["--inventory", "--seed", "--prefix", "--speed", "--scenario", "--snmp-port", "--ssh-port"]);
+const VALUE_FLAGS = new Set(["--inventory", "--seed", "--prefix", "--speed", "--scenario", "--snmp-port", "--ssh-port", "--trap", "--syslog"]);
+
+/** `HOST:PORT[/2c|/3]` */
+function parseTrap(v: string): SimArgs["traps"][number] | undefined {
+  const m = /^([\d.]+):(\d{1,5})(?:\/(2c|3))?$/.exec(v);
+  return m && Number(m[2]) > 0 && Number(m[2]) < 65536 ? { host: m[1] ?? "", port: Number(m[2]), version: (m[3] ?? "2c") as "2c" | "3" } : undefined;
+}
+
+/** `HOST:PORT[/udp|/tcp][/rfc5424|/rfc3164]` */
+function parseSyslog(v: string): SimArgs["syslog"][number] | undefined {
+  const m = /^([\d.]+):(\d{1,5})(?:\/(udp|tcp))?(?:\/(rfc5424|rfc3164))?$/.exec(v);
+  return m && Number(m[2]) > 0 && Number(m[2]) < 65536
+    ? { host: m[1] ?? "", port: Number(m[2]), transport: (m[3] ?? "udp") as "udp" | "tcp", format: (m[4] ?? "rfc5424") as "rfc5424" | "rfc3164" }
+    : undefined;
+}
 
 /** Parses `cityplane sim` flags; every problem is reported. */
 export function parseSimArgs(args: string[]): { ok: true; args: SimArgs } | { ok: false; errors: string[] } {
-  const out: SimArgs = { list: false, json: false };
+  const out: SimArgs = { list: false, json: false, traps: [], syslog: [] };
   const errors: string[] = [];
   const num = (flag: string, v: string, int: boolean): number | undefined => {
     const n = Number(v);
@@ -53,6 +69,15 @@ export function parseSimArgs(args: string[]): { ok: true; args: SimArgs } | { ok
       else if (flag === "--scenario") out.scenario = v;
       else if (flag === "--snmp-port") out.snmpPort = num(flag, v, true);
       else if (flag === "--ssh-port") out.sshPort = num(flag, v, true);
+      else if (flag === "--trap") {
+        const t = parseTrap(v);
+        if (t) out.traps.push(t);
+        else errors.push(`--trap: "${v}" is not HOST:PORT[/2c|/3]`);
+      } else if (flag === "--syslog") {
+        const t = parseSyslog(v);
+        if (t) out.syslog.push(t);
+        else errors.push(`--syslog: "${v}" is not HOST:PORT[/udp|/tcp][/rfc5424|/rfc3164]`);
+      }
     } else errors.push(`unknown option "${a}"`);
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, args: out };
@@ -116,7 +141,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return 1;
   }
   const started = Date.now();
-  const city = await startSimCity(inv.inventory, { ...opts, scenario: scenario.scenario });
+  const city = await startSimCity(inv.inventory, { ...opts, scenario: scenario.scenario, trapReceivers: a.traps, syslogCollectors: a.syslog });
   io.out(`simulated city up in ${Date.now() - started} ms: ${city.listing.devices.length} devices, ${city.listing.services.length} services (seed ${opts.seed}), scenario "${scenario.scenario.name}" at speed ${opts.speed}; Ctrl-C stops it`);
   const sig = await waitForStopSignal();
   io.out(`${sig}: stopping the simulated city`);
@@ -126,7 +151,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
 
 export const simCommand: Command = {
   name: ["sim"],
-  usage: "cityplane sim [--list [--json]] [--seed N] [--speed N] [--prefix 127.N] [--scenario FILE] [--inventory FILE]",
+  usage: "cityplane sim [--list [--json]] [--seed N] [--speed N] [--prefix 127.N] [--scenario FILE] [--trap HOST:PORT[/3]] [--syslog HOST:PORT[/tcp][/rfc3164]]",
   summary: "run the simulated city (SNMP, SSH, eGov services, scenarios); --list prints addresses and credentials",
   run,
 };
