@@ -134,7 +134,7 @@ async function scrapeWindow(who: Contender, server: StaticHttpServerProcess, pay
   const address = `${PAYLOAD_HOST}:${server.port}`;
   const peer = await startPrometheus({
     host: PROMETHEUS_HOST,
-    jobs: [{ name: "bench", metricsPath: paths[0] as string, targets: paths.map((metricsPath) => ({ address, metricsPath })) }],
+    jobs: [{ name: "bench", metricsPath: paths[0] as string, targets: paths.map((metricsPath, copy) => ({ address, metricsPath, labels: { copy: String(copy) } })) }],
     scrapeIntervalSeconds: INTERVAL_MS / 1000,
     scrapeTimeoutSeconds: INTERVAL_MS / 1000,
     mode: agent ? "agent" : "server",
@@ -191,13 +191,15 @@ async function scrapeComparison(plan: Plan, payloads: readonly Payload[], metric
 const NOTES = [
   "parser target: >= 500,000 samples/s on one core.",
   "Scrape comparison: one payload server process (node:http, same bytes to everyone, not counted) on 127.60.0.1;",
-  "each scraper in its own process scrapes every target every 1 s (synthetic_100k: one target; node_exporter_x50: the node_exporter capture as 50 targets); CPU = utime+stime of that process over whole scrapes,",
-  "samples = what it took in over the same scrapes (Prometheus: *_samples_appended_total; cityplane: samples returned by collect).",
-  "cpu_per_sample_ratio = cityplane / Prometheus server mode (default, TSDB on disk, what a user would run);",
-  "cpu_per_sample_vs_agent_ratio = cityplane / Prometheus agent mode (WAL only, uncompressed, on tmpfs: the least Prometheus can do).",
-  "Not like for like: Prometheus also stores every sample (head series, chunk encoding, WAL writes; agent mode: WAL only) and",
-  "caches series between scrapes; cityplane's scrape path parses, relabels, checks limits and tracks staleness but stores nothing",
-  "(samples go to the shipper, whose remote-write encoding is not counted here).",
+  "each scraper in its own process scrapes every target every 1 s (synthetic_100k: one target; node_exporter_x50: the node_exporter capture as 50 targets);",
+  "CPU = utime+stime of that process (procfs, 10 ms ticks) over whole scrapes after warm-up, samples = what it took in over the same scrapes",
+  "(Prometheus: *_samples_appended_total, whose one /metrics read inside each window is charged to Prometheus; cityplane: samples returned by collect).",
+  "Full runs repeat each measurement twice, alternating the order of the scrapers; figures are totals over both.",
+  "cpu_per_sample_ratio = cityplane / Prometheus server mode (default flags, TSDB on disk: what a user would run);",
+  "cpu_per_sample_vs_agent_ratio = cityplane / Prometheus agent mode (--enable-feature=agent, WAL uncompressed on tmpfs: the least Prometheus can be configured to do).",
+  "Not like for like: Prometheus also stores every sample (head series and chunks, WAL; agent mode: WAL only) and caches parsed series between scrapes;",
+  "cityplane's scrape path parses, attaches target labels, relabels, checks limits and tracks staleness but stores nothing",
+  "(its samples go to the shipper, whose remote-write encoding is not counted here). peak_rss_bytes is each process's VmHWM at the end of its window.",
 ].join(" ");
 
 /** Entry point for bench/run.ts. */
@@ -220,7 +222,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
     ];
     const plan: Plan = opts.quick
       ? { contenders: ["cityplane", "prometheus"], warmupScrapes: 2, windowScrapes: 2, rounds: 1 }
-      : { contenders: ["cityplane", "prometheus", "prometheus_agent"], warmupScrapes: 3, windowScrapes: 5, rounds: 2 };
+      : { contenders: ["cityplane", "prometheus", "prometheus_agent"], warmupScrapes: 2, windowScrapes: 4, rounds: 2 };
     await scrapeComparison(plan, payloads, metrics);
   } finally {
     rmSync(dir, { recursive: true, force: true });

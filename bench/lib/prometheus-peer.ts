@@ -13,8 +13,12 @@ import { findBinary, freeTcpPort } from "./peers.ts";
 /** One scrape job on static targets. */
 export interface PrometheusJob {
   name: string;
-  /** Each target's `host:port`, and its own metrics path if it differs from the job's. */
-  targets: Array<{ address: string; metricsPath?: string }>;
+  /**
+   * Each target's `host:port`, its own metrics path if it differs from the job's, and extra
+   * target labels. Targets that differ only by path need a label that tells them apart:
+   * `__metrics_path__` is dropped after relabelling, so their series would collide.
+   */
+  targets: Array<{ address: string; metricsPath?: string; labels?: Record<string, string> }>;
   metricsPath: string;
 }
 
@@ -65,7 +69,7 @@ export async function startPrometheus(options: PrometheusPeerOptions): Promise<P
       job_name: j.name,
       metrics_path: j.metricsPath,
       // A `__metrics_path__` target label overrides the job's metrics_path for that target.
-      static_configs: j.targets.map((t) => (t.metricsPath === undefined ? { targets: [t.address] } : { targets: [t.address], labels: { __metrics_path__: t.metricsPath } })),
+      static_configs: j.targets.map((t) => ({ targets: [t.address], labels: { ...t.labels, ...(t.metricsPath === undefined ? {} : { __metrics_path__: t.metricsPath }) } })),
     })),
   };
   writeFileSync(join(dir, "prometheus.yml"), stringify(config));

@@ -1,10 +1,14 @@
 /**
- * CPU per sample of one scraper process over a window of whole scrapes. The window opens and
- * closes in the idle gap just before a scrape of the first target starts (the payload server
- * reports each request as it arrives, and scrapers run on a fixed-rate ticker), so the CPU
- * measured covers the scrapes whose samples are counted, and the counter reads themselves
- * fall outside the window. With many small targets spread over the interval there is no
- * idle gap, but then the work in flight at either edge is a tiny part of the window.
+ * CPU per sample of one scraper process over a window of whole scrapes, with the counter reads
+ * kept out of the window as far as possible. The payload server reports each request as it
+ * arrives, and scrapers run on a fixed-rate ticker, so the next scrape's start is known.
+ * - One target: the window opens right after a scrape has completed (its sample counter moved
+ *   and stopped; the polling happens before the CPU snapshot) and closes in the idle gap before the scrape
+ *   N+1 intervals later starts; it must hold exactly N times the samples of that first scrape.
+ * - Several targets spread over the interval (never idle): the window is N intervals of wall
+ *   time; the work in flight at either edge is a small part of it, and the count must be
+ *   within 3 % of what the targets yield in the time measured.
+ * A window that misses its marks is retried.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { processCpuSeconds, processPeakRssBytes } from "./proc-stats.ts";
@@ -15,7 +19,7 @@ export interface ScrapeWindowOptions {
   server: StaticHttpServerProcess;
   /** The path of the target the window is aligned on (every target is scraped once per interval). */
   anchorPath: string;
-  /** How many targets the scraper has (one: the window opens and closes in idle gaps). */
+  /** How many targets the scraper has (one: the window is placed on scrape boundaries). */
   targets: number;
   /** The scraper's process. */
   pid: number;
@@ -23,13 +27,9 @@ export interface ScrapeWindowOptions {
   warmupScrapes: number;
   /** Window length, in scrape intervals. */
   windowScrapes: number;
-  /**
-   * Samples all targets together yield per interval. A window whose count is off by more than
-   * 3 % (of windowScrapes intervals with one target; of the wall time measured with several,
-   * whose scrapes are spread over the interval) is retried.
-   */
+  /** Samples all targets together yield per interval (used to check spread-target windows). */
   expectedSamplesPerInterval: number;
-  /** Cumulative samples the scraper has taken in; only called in idle gaps. */
+  /** Cumulative samples the scraper has taken in (read at the window's edges, never in between). */
   readSamples(): Promise<number>;
   /** Windows tried before giving up. Default 3. */
   attempts?: number;
@@ -47,8 +47,9 @@ export interface ScrapeWindow {
 }
 
 const TOLERANCE = 0.03;
+const POLL_MS = 10;
 
-/** Waits for warm-up, then measures one window (retrying when a snapshot missed its gap). */
+/** Waits for warm-up, then measures one window (retrying when a snapshot missed its mark). */
 export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<ScrapeWindow> {
   const guardMs = o.guardMs ?? 100;
   const attempts = o.attempts ?? 3;
@@ -60,7 +61,7 @@ export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<Scrap
     const deadline = performance.now() + (count - arrivals.length + 3) * o.intervalMs + 10_000;
     while (arrivals.length < count) {
       if (performance.now() > deadline) throw new Error(`scraper did not fetch ${o.anchorPath} ${count} times in time (${arrivals.length} so far)`);
-      await sleep(10);
+      await sleep(POLL_MS);
     }
   };
   // When scrape j should start. Scrapers tick at a fixed rate, so a late start delays that one
@@ -71,56 +72,67 @@ export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<Scrap
     return best;
   };
   const sleepUntil = (at: number): Promise<unknown> => sleep(Math.max(0, at - performance.now()));
-  // Two equal reads 20 ms apart: no scrape is appending right now.
-  const stableSamples = async (): Promise<number | undefined> => {
-    const a = await o.readSamples();
-    await sleep(20);
-    const b = await o.readSamples();
-    return a === b ? b : undefined;
+  const result = (cpuSeconds: number, samples: number, wallMs: number): ScrapeWindow => ({ cpuSeconds, samples, scrapes: o.windowScrapes, wallSeconds: wallMs / 1000, peakRssBytes: processPeakRssBytes(o.pid) });
+
+  /** One target: from just after scrape j completes to just before scrape j+N+1 starts. */
+  const singleTarget = async (): Promise<ScrapeWindow | string> => {
+    const j = arrivals.length; // the next scrape to start
+    await sleepUntil(predictStart(j) - guardMs);
+    const before = await o.readSamples();
+    if (arrivals.length !== j) return "the first read came after the scrape had started";
+    await waitArrivals(j + 1);
+    const pollUntil = performance.now() + o.intervalMs;
+    // Moved, then still for 3 polls: Prometheus in agent mode counts each sample as it is
+    // appended, so the first movement is the middle of the scrape, not its end.
+    let c0 = await o.readSamples();
+    for (let still = 0; (c0 === before || still < 3) && performance.now() < pollUntil; ) {
+      await sleep(POLL_MS);
+      const c = await o.readSamples();
+      still = c === c0 ? still + 1 : 0;
+      c0 = c;
+    }
+    const u0 = processCpuSeconds(o.pid);
+    const t0 = performance.now();
+    if (c0 === before) return "the opening scrape did not complete within the interval";
+    if (arrivals.length !== j + 1) return "the opening scrape completed after the next had started";
+    const perScrape = c0 - before;
+    await waitArrivals(j + 1 + o.windowScrapes);
+    await sleepUntil(predictStart(j + 1 + o.windowScrapes) - guardMs);
+    // Read before the snapshot: a scrape that completes after it must not be counted.
+    const c1 = await o.readSamples();
+    const u1 = processCpuSeconds(o.pid);
+    const t1 = performance.now();
+    await sleep(20); // a request log line may still be in the pipe
+    const next = arrivals[j + 1 + o.windowScrapes];
+    if (next !== undefined && next <= t1) return `the closing snapshot came ${Math.round(t1 - next)} ms after the next scrape started`;
+    if (c1 - c0 !== o.windowScrapes * perScrape) return `counted ${c1 - c0} samples, expected ${o.windowScrapes} × ${perScrape} (a scrape failed or outlasted the interval)`;
+    return result(u1 - u0, c1 - c0, t1 - t0);
   };
+
+  /** Spread targets: N intervals of wall time, counter read right after each CPU snapshot. */
+  const spreadTargets = async (): Promise<ScrapeWindow | string> => {
+    const j = arrivals.length;
+    await sleepUntil(predictStart(j) - guardMs);
+    const u0 = processCpuSeconds(o.pid);
+    const t0 = performance.now();
+    const c0 = await o.readSamples();
+    await sleepUntil(t0 + o.windowScrapes * o.intervalMs);
+    const u1 = processCpuSeconds(o.pid);
+    const t1 = performance.now();
+    const c1 = await o.readSamples();
+    const expected = Math.round((o.expectedSamplesPerInterval * (t1 - t0)) / o.intervalMs);
+    if (!(Math.abs(c1 - c0 - expected) <= expected * TOLERANCE)) return `counted ${c1 - c0} samples, expected ${expected} ± 3 % (a scrape failed or outlasted the interval)`;
+    return result(u1 - u0, c1 - c0, t1 - t0);
+  };
+
   const problems: string[] = [];
   try {
     await waitArrivals(o.warmupScrapes);
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await waitArrivals(arrivals.length + 1); // re-anchor on a fresh scrape
-      const first = arrivals.length; // index of the first anchor scrape inside the window
-      const opening = predictStart(first) - guardMs;
-      let c0: number | undefined, u0: number;
-      if (o.targets === 1) {
-        // In the idle gap the count cannot move: read it first, so the read costs the window nothing.
-        await sleepUntil(opening - 80);
-        c0 = await stableSamples();
-        await sleepUntil(opening);
-        u0 = processCpuSeconds(o.pid);
-      } else {
-        // Spread targets never pause: read the count right after the CPU, as at the closing edge.
-        await sleepUntil(opening);
-        u0 = processCpuSeconds(o.pid);
-        c0 = await o.readSamples();
-      }
-      const t0 = performance.now();
-      if (c0 === undefined || arrivals.length !== first) {
-        problems.push(c0 === undefined ? "a scrape was still running at the opening snapshot" : `the opening snapshot came ${Math.round(t0 - (arrivals[first] as number))} ms after the scrape started`);
-        continue;
-      }
-      await waitArrivals(first + o.windowScrapes);
-      await sleepUntil(predictStart(first + o.windowScrapes) - guardMs);
-      const u1 = processCpuSeconds(o.pid);
-      const t1 = performance.now();
-      const c1 = await o.readSamples();
-      await sleep(20); // a request log line may still be in the pipe
-      const next = arrivals[first + o.windowScrapes];
-      if (next !== undefined && next <= t1) {
-        problems.push(`the closing snapshot came ${Math.round(t1 - next)} ms after the next scrape started`);
-        continue;
-      }
-      const samples = c1 - c0;
-      const expected = Math.round(o.expectedSamplesPerInterval * (o.targets > 1 ? (t1 - t0) / o.intervalMs : o.windowScrapes));
-      if (!(Math.abs(samples - expected) <= expected * TOLERANCE)) {
-        problems.push(`counted ${samples} samples, expected ${expected} (a scrape failed or outlasted the interval)`);
-        continue;
-      }
-      return { cpuSeconds: u1 - u0, samples, scrapes: o.windowScrapes, wallSeconds: (t1 - t0) / 1000, peakRssBytes: processPeakRssBytes(o.pid) };
+      const outcome = o.targets === 1 ? await singleTarget() : await spreadTargets();
+      if (typeof outcome !== "string") return outcome;
+      problems.push(outcome);
     }
     throw new Error(`no valid window on ${o.anchorPath} (pid ${o.pid}) in ${attempts} attempt(s): ${problems.join("; ")}`);
   } finally {
