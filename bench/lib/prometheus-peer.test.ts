@@ -31,7 +31,7 @@ describeWithPeers(["prometheus"], "startPrometheus", () => {
     const address = `${TARGET_HOST}:${target.port}`;
     const peer = await startPrometheus({
       host: PROMETHEUS_HOST,
-      jobs: [{ name: "links", metricsPath: "/a", targets: [{ address, metricsPath: "/a" }, { address, metricsPath: "/b" }] }],
+      jobs: [{ name: "links", metricsPath: "/a", targets: [{ address, metricsPath: "/a", labels: { copy: "a" } }, { address, metricsPath: "/b", labels: { copy: "b" } }] }],
       scrapeIntervalSeconds: 1,
       scrapeTimeoutSeconds: 1,
       mode: "server",
@@ -45,6 +45,10 @@ describeWithPeers(["prometheus"], "startPrometheus", () => {
       expect(appended % 8).toBe(0);
       expect(target.requests("/a")).toBeGreaterThan(0);
       expect(target.requests("/b")).toBeGreaterThan(0);
+      // The `copy` label keeps the two targets' series apart (same address, and the path is not a label).
+      const query = await (await fetch(`${peer.url}/api/v1/query?query=${encodeURIComponent("count by (copy) (city_link_up)")}`)).json();
+      const counts = (query as { data: { result: Array<{ metric: { copy: string }; value: [number, string] }> } }).data.result.map((r) => [r.metric.copy, r.value[1]]);
+      expect(counts.sort()).toEqual([["a", "3"], ["b", "3"]]);
     } finally {
       await peer.stop();
     }
