@@ -12,7 +12,7 @@ const run = promisify(execFile);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const snmp: any = createRequire(import.meta.url)("net-snmp");
 const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
-const PICK = new Set(["dc-core-1", "dist-hai-chau", "ar-ubnd"]);
+const PICK = new Set(["dc-core-1", "dist-hai-chau", "ar-ubnd", "dc-srv-1"]);
 
 interface Vb {
   oid: string;
@@ -120,6 +120,24 @@ describeWithPeers(["snmpbulkwalk"], "simulated SNMP agents (net-snmp and Debian'
     expect((await get(a, [oper]))[0]?.value).toBe(2);
     city.setLinkCut(link?.name ?? "", false);
     expect((await get(a, [oper]))[0]?.value).toBe(1);
+  });
+
+  it("servers answer HOST-RESOURCES-MIB; their data filesystem fills while a scenario says so", async () => {
+    const s = open(dev("dc-srv-1"));
+    const storage = await walk(s, "1.3.6.1.2.1.25.2.3.1");
+    const descr = storage.filter((v) => v.oid.startsWith("1.3.6.1.2.1.25.2.3.1.3.")).map((v) => String(v.value));
+    expect(descr).toEqual(["Physical memory", "/", "/var/lib/data"]);
+    const used = async (): Promise<number> => (await get(s, ["1.3.6.1.2.1.25.2.3.1.6.36"]))[0]?.value as number;
+    const before = await used();
+    city.network.device("dc-srv-1").setDiskFill(4096 * 1000);
+    clock.advance(10_000);
+    expect((await used()) - before).toBe(10_000);
+    city.network.device("dc-srv-1").setDiskFill(0);
+    const loads = (await walk(s, "1.3.6.1.2.1.25.3.3.1.2")).map((v) => v.value as number);
+    expect(loads).toHaveLength(32);
+    expect(loads.every((l) => l >= 0 && l <= 100)).toBe(true);
+    // Routers do not implement it.
+    expect((await get(open(dev("ar-ubnd")), ["1.3.6.1.2.1.25.1.1.0"]))[0]?.type).toBe(snmp.ObjectType.NoSuchObject);
   });
 
   it("ignores a wrong community and reports an authentication failure", async () => {

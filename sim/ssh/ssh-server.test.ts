@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Client } from "ssh2";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { loadInventoryOrThrow } from "../../inventory/inventory.loader.ts";
 import { describeWithPeers, freeTcpPort, freeUdpPort } from "../../test/peers.ts";
@@ -88,6 +89,29 @@ describeWithPeers(["ssh", "ssh-keygen", "snmpget"], "simulated IOS CLI over SSH 
   ])("answers %j with %s", async (cmd, message) => {
     const { out } = await ssh([...cmd.split("\n"), "end", "exit"]);
     expect(out).toContain(message);
+  });
+
+  it("accepts the listed password (ssh2 client, exec channel) and refuses a wrong one", async () => {
+    const ssh = dev.ssh as NonNullable<SimDeviceInfo["ssh"]>;
+    const exec = (password: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const c = new Client();
+        c.on("error", reject);
+        c.on("ready", () =>
+          c.exec("show version", (err, stream) => {
+            if (err) return reject(err);
+            let out = "";
+            stream.on("data", (d: Buffer) => (out += d.toString()));
+            stream.on("close", () => {
+              c.end();
+              resolve(out);
+            });
+          }),
+        );
+        c.connect({ host: ssh.host, port: ssh.port, username: ssh.username, password, readyTimeout: 5000, hostVerifier: () => true });
+      });
+    expect(await exec(ssh.password)).toMatch(/^Cisco IOS XE Software[\s\S]*ar-ubnd uptime is \d+ days/);
+    await expect(exec("guess")).rejects.toThrow(/authentication methods failed/);
   });
 
   it("refuses a key it does not know and reports the failed login", async () => {
