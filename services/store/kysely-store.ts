@@ -291,14 +291,22 @@ export class KyselyStore implements Store {
       if (hi <= lo) return [];
       const rows = await this.db.selectFrom(table).select(["bucket", "min", "max", "sum", "count", "last", "last_ts"])
         .where("series_id", "=", seriesId).where("bucket", ">=", lo).where("bucket", "<", hi).orderBy("bucket").execute();
-      return rows.map((r) => ({ ...r, bucket: toNumber(r.bucket), count: toNumber(r.count), last_ts: toNumber(r.last_ts) }));
+      if (this.parts.dialect === "sqlite") return rows; // SQLite hands back numbers already
+      for (const r of rows) {
+        r.bucket = toNumber(r.bucket);
+        r.count = toNumber(r.count);
+        r.last_ts = toNumber(r.last_ts);
+      }
+      return rows;
     };
     const closed = resolution === "5m" ? await fetch("rollup_5m", from, Math.min(toMs, fiveWm)) : [...(await fetch("rollup_1h", from, Math.min(toMs, hourWm))), ...(await fetch("rollup_5m", Math.max(from, hourWm), Math.min(toMs, fiveWm)))];
     const rawFrom = Math.max(from, fiveWm);
     const raw = rawFrom < toMs
       ? await this.db.selectFrom("samples").select(["ts", "value"]).where("series_id", "=", seriesId).where("ts", ">=", rawFrom).where("ts", "<", toMs).orderBy("ts").execute()
       : [];
-    return mergeRows([...closed, ...rollupOfPoints(raw.map((r) => ({ ts: toNumber(r.ts), value: r.value })), FIVE_MINUTES_MS)], width);
+    const open = rollupOfPoints(raw.map((r) => ({ ts: toNumber(r.ts), value: r.value })), FIVE_MINUTES_MS);
+    // 5-minute rows are already in their buckets; only the hourly view needs merging.
+    return resolution === "5m" ? closed.concat(open) : mergeRows(closed.concat(open), width);
   }
 
   private async findSeries(selector: SeriesSelector): Promise<{ id: number; labels: Record<string, string> }[]> {

@@ -39,7 +39,7 @@ const INSERT_SERIES = `
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
   ON CONFLICT (key) DO NOTHING`;
 
-const CLOSE = closeStatements((n) => `$${n}::int8`);
+const CLOSE = closeStatements((n) => `$${n}::int8`, "postgres");
 
 async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | ""): Promise<Watermarks | undefined> {
   const { rows } = await client.query<{ resolution: string; watermark: string }>(`SELECT resolution, watermark FROM rollup_watermarks ${lock}`);

@@ -78,6 +78,16 @@ export function aggregateRaw(points: readonly Point[], q: SeriesQuery): Point[] 
 /** Aggregates rollup rows (sorted by bucket). p95 is taken over the buckets' averages. */
 export function aggregateRollup(rows: readonly RollupRow[], q: SeriesQuery): Point[] {
   if (q.aggregation === "rate") return counterRate(rows.map((r) => ({ ts: r.last_ts, value: r.last })), q);
+  // One row per step (step = bucket width, the common case): no grouping needed.
+  if (rows.length > 0 && rows.every((r, i) => i === 0 || stepStart(r.bucket, q.stepMs) !== stepStart((rows[i - 1] as RollupRow).bucket, q.stepMs))) {
+    const out: Point[] = [];
+    for (const r of rows) {
+      if (r.bucket < q.fromMs || r.bucket >= q.toMs) continue;
+      const value = q.aggregation === "avg" || q.aggregation === "p95" ? r.sum / r.count : q.aggregation === "min" ? r.min : q.aggregation === "max" ? r.max : r.last;
+      out.push({ ts: stepStart(r.bucket, q.stepMs), value });
+    }
+    return out;
+  }
   const groups = groupBySteps(rows, q, (r) => r.bucket);
   return groups.map(([ts, rs]) => {
     let value: number;
