@@ -2,17 +2,20 @@
  * The agent, composed: configuration → collectors, scheduler, receivers, HTTP endpoints and a
  * sink. No process-level concerns here (env, signals, exit): main.ts has them.
  */
-import { loadTargetFile } from "./config/target-file.ts";
+import { readFileSync } from "node:fs";
+import { Registry } from "prom-client";
+import { loadTargetFile, targetRefProblems, type TargetRefs } from "./config/target-file.ts";
 import type { AgentConfig } from "./config/agent-config.schema.ts";
 import { createCollectors } from "./collectors/collector-registry.ts";
 import { createAgentHttpServer } from "./http/agent-http.server.ts";
 import { AgentMetrics } from "./metrics.ts";
 import { parseProbeModule, type ProbeModule } from "./probes/probe-registry.ts";
-import { Scheduler } from "./scheduler.ts";
+import { Scheduler, type SchedulableCollector } from "./scheduler.ts";
 import type { Sink } from "./sink.ts";
 import { snmpModuleRegistry } from "./snmp/snmp-module-registry.ts";
 import { SnmpScraper } from "./snmp/snmp-scrape.ts";
 import { SnmpSessionPool } from "./snmp/snmp-session-pool.ts";
+import { SshConfigCollector, type SshCredentials } from "./ssh/config-collector.ts";
 import { SyslogReceiver } from "./syslog/syslog-receiver.ts";
 import { TrapReceiver } from "./traps/trap-receiver.ts";
 import type { CityEvent } from "../protocol/event.schema.ts";
@@ -35,6 +38,22 @@ export interface AgentOptions {
   /** Inventory device by management address, for traps and syslog. */
   deviceAt?: (address: string) => string | undefined;
   log?: (line: string) => void;
+  /** Other registries served at /metrics beside the agent's own (shipper, control channel). */
+  registries?: readonly Registry[];
+}
+
+/** Resolves SSH credential names from the config; key files are read once, here. */
+function sshCredentials(config: Readonly<AgentConfig>): (name: string) => SshCredentials | undefined {
+  const resolved = new Map<string, SshCredentials>();
+  for (const [name, a] of Object.entries(config.sshAuths)) {
+    resolved.set(name, {
+      username: a.username,
+      ...(a.password !== undefined ? { password: a.password } : {}),
+      ...(a.privateKeyFile !== undefined ? { privateKey: readFileSync(a.privateKeyFile) } : {}),
+      hostKeySha256: [...a.hostKeys],
+    });
+  }
+  return (name) => resolved.get(name);
 }
 
 /** A running agent. */
@@ -45,6 +64,7 @@ export class Agent {
   private http!: ReturnType<typeof createAgentHttpServer>;
   private traps?: TrapReceiver;
   private syslog?: SyslogReceiver;
+  private refs!: TargetRefs;
   /** Where the HTTP server listens. */
   address = "";
 
@@ -82,6 +102,8 @@ export class Agent {
       snmp: { agent: config.name, auths: config.auths, modules, pool: this.pool, recheckMs: config.limits.unreachableRecheckSeconds * 1000, observer: { polled: (_t, _s, vb, bad) => (m.varbinds.inc(vb), bad > 0 && m.badPackets.inc({ component: "snmp" }, bad)), failed: (_t, reason) => m.pollErrors.inc({ kind: "snmp", reason }) } },
       probeModules,
     });
+    collectors.byKind.set("ssh", new SshConfigCollector({ agent: config.name, credentials: sshCredentials(config) }) as unknown as SchedulableCollector);
+    this.refs = { auths: new Set(Object.keys(config.auths)), snmpModules: new Set(modules.keys()), probeModules: new Set(probeModules.keys()), sshAuths: new Set(Object.keys(config.sshAuths)) };
     this.scheduler = new Scheduler({
       collectors: collectors.byKind,
       sink: counted,
@@ -101,7 +123,7 @@ export class Agent {
       auths: config.auths,
       snmpModules: new Set(modules.keys()),
       probeModules,
-      registry: m.registry,
+      registry: this.opts.registries?.length ? Registry.merge([m.registry, ...this.opts.registries]) : m.registry,
       snmpTimeoutMs: 20_000,
       targets: () => this.scheduler.targets().map((t) => ({ id: t.id, kind: t.kind, ...(t.kind === "snmp" ? collectors.snmp.status(t.id) : {}) })),
       onScrape: (kind, ok, vb) => {
@@ -119,7 +141,7 @@ export class Agent {
       this.syslog = await SyslogReceiver.start({ agent: config.name, ...(config.syslog.udp ? { udp: hostPort(config.syslog.udp) } : {}), ...(config.syslog.tcp ? { tcp: hostPort(config.syslog.tcp) } : {}), maxMessageBytes: config.syslog.maxMessageBytes, rateLimit: config.syslog.rateLimit, sink: counted, deviceAt: this.opts.deviceAt, onReceived: (transport) => m.syslogReceived.inc({ transport }), onDropped: (reason) => m.syslogDropped.inc({ reason }) });
     }
     if (config.targets !== undefined) {
-      const loaded = loadTargetFile(config.targets, { auths: new Set(Object.keys(config.auths)), snmpModules: new Set(modules.keys()), probeModules: new Set(probeModules.keys()) });
+      const loaded = loadTargetFile(config.targets, this.refs);
       if (!loaded.ok) throw new Error(loaded.errors.join("\n"));
       this.assign(loaded.targets);
     }
@@ -127,12 +149,22 @@ export class Agent {
     counted.events(this.opts.findings.map((f, i): CityEvent => ({ id: `${config.name}:finding:${now}:${i}`, ts: now, kind: "finding", type: "weak-snmp-auth", severity: "minor", security: true, agent: config.name, entity: { kind: "agent", name: config.name }, message: f, attributes: {} })));
   }
 
-  /** Applies a full assignment (static file or control plane). */
-  assign(targets: readonly Target[]): void {
-    const runnable = targets.filter((t) => t.kind !== "ssh");
-    if (runnable.length < targets.length) this.opts.log?.(`${targets.length - runnable.length} ssh target(s) ignored: the SSH collector is not part of this agent build`);
+  /**
+   * Applies a full assignment (static file or control plane): added targets start, removed ones
+   * stop and are forgotten. A target naming an auth or module this agent lacks is left out and
+   * logged by id (the rest of the assignment still applies). Returns the targets scheduled.
+   */
+  assign(targets: readonly Target[]): number {
+    const runnable: Target[] = [];
+    for (const t of targets) {
+      const problems = targetRefProblems([t], this.refs);
+      if (problems.length === 0) runnable.push(t);
+      else this.opts.log?.(`target ${t.id} not scheduled: ${problems.map((p) => p.replace(/^\[0\]\./, "")).join("; ")}`);
+    }
     this.scheduler.assign(runnable);
+    this.metrics.targets.reset();
     for (const [kind, n] of Object.entries(this.scheduler.counts())) this.metrics.targets.set({ kind }, n);
+    return runnable.length;
   }
 
   /** Stops scheduling and listening, closes sessions. */

@@ -1,14 +1,18 @@
 /**
  * `cityplane agent` entry: reads the config file (all errors at once, exit 1), picks the sink
  * (the Shipper when a control plane is configured, otherwise events as JSON lines on stdout),
- * starts the agent and stops it cleanly on SIGINT/SIGTERM. The only agent file reading env.
+ * starts the agent and stops it cleanly on SIGINT/SIGTERM. With a control plane, the targets
+ * come from its assignments over the control channel; each one replaces the scheduled set.
+ * The only agent file reading env.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolve } from "node:path";
 import type { CityEvent } from "../protocol/event.schema.ts";
 import type { Sample } from "../protocol/remote-write.codec.ts";
+import type { Registry } from "prom-client";
 import { Agent } from "./agent.ts";
+import { ControlClient } from "./control/control-client.ts";
 import { loadAgentConfig } from "./config/agent-config.ts";
 import { Shipper } from "./shipper/shipper.ts";
 import type { Sink } from "./sink.ts";
@@ -59,31 +63,68 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
   for (const f of loaded.findings) io.err(`security finding: ${f}`);
   let sink: Sink;
   let shipper: Shipper | undefined;
+  let controlToken: string | undefined;
   if (config.controlPlane) {
-    const token = config.controlPlane.tokenFile !== undefined ? readFileSync(config.controlPlane.tokenFile, "utf8").trim() : io.env.CITYPLANE_AGENT_TOKEN;
+    let token: string | undefined;
+    try {
+      token = config.controlPlane.tokenFile !== undefined ? readFileSync(config.controlPlane.tokenFile, "utf8").trim() : io.env.CITYPLANE_AGENT_TOKEN;
+    } catch (err) {
+      io.err(`cityplane agent: cannot read controlPlane.tokenFile ${config.controlPlane.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return 1;
+    }
     if (!token) {
       io.err("cityplane agent: controlPlane needs a token (controlPlane.tokenFile or CITYPLANE_AGENT_TOKEN)");
       return 1;
     }
+    controlToken = token;
     shipper = new Shipper({ url: config.controlPlane.url, token, spoolDir: join(config.dataDir, "spool"), maxSpoolBytes: 256 * 1024 * 1024 });
     await shipper.start();
     sink = shipper;
   } else {
     sink = new StdoutSink(io.out);
   }
+  let control: ControlClient | undefined;
+  let applied = { version: 0, targets: 0 };
+  let spoolBytes = 0;
+  if (config.controlPlane && shipper) {
+    const ship = shipper;
+    control = new ControlClient({
+      url: config.controlPlane.url,
+      token: controlToken ?? "",
+      agent: config.name,
+      heartbeatIntervalMs: config.controlPlane.heartbeatSeconds * 1000,
+      // The spool gauge is read asynchronously; the heartbeat carries the previous reading.
+      status: () => {
+        void ship.metrics.spoolBytes.get().then((g) => (spoolBytes = g.values[0]?.value ?? 0));
+        return { version: applied.version, targets: applied.targets, spoolBytes, rssBytes: process.memoryUsage.rss() };
+      },
+      logger: { info: (_f, msg) => io.err(msg), warn: (f, msg) => io.err(`${msg}${"reason" in f || "error" in f ? ` (${String(f.reason ?? f.error)})` : ""}`) },
+    });
+  }
+  const registries: Registry[] = [shipper?.registry, control?.registry].filter((r): r is Registry => r !== undefined);
   let agent: Agent;
   try {
-    agent = await Agent.start({ config, findings: loaded.findings, sink, ...(listen !== undefined ? { listen } : {}), log: io.err });
+    agent = await Agent.start({ config, findings: loaded.findings, sink, ...(listen !== undefined ? { listen } : {}), log: io.err, registries });
   } catch (err) {
     io.err(`cityplane agent: ${(err as Error).message}`);
     await shipper?.stop();
     return 1;
   }
   io.err(`cityplane agent ${config.name} serving /snmp, /probe, /metrics on http://${agent.address}`);
+  if (control) {
+    control.onAssignment((a) => {
+      const n = agent.assign(a.targets);
+      applied = { version: a.version, targets: n };
+      io.err(`assignment ${a.version}: ${n} of ${a.targets.length} target(s) scheduled`);
+    });
+    control.start();
+    io.err(`control plane ${config.controlPlane?.url}: waiting for assignments`);
+  }
   await new Promise<void>((done) => {
     if (stopSignal?.aborted) return done();
     stopSignal?.addEventListener("abort", () => done(), { once: true });
   });
+  await control?.stop();
   await agent.stop();
   await shipper?.stop();
   return 0;

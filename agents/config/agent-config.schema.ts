@@ -60,10 +60,32 @@ const syslog = z.strictObject({
   rateLimit: rateLimit.default({ perSecond: 200, burst: 1000 }),
 });
 
+/** OpenSSH's `SHA256:` fingerprint (43 unpadded base64 characters of a SHA-256 digest). */
+const hostKeyFingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH SHA256 fingerprint (SHA256: then 43 base64 characters)");
+
+/**
+ * One named SSH credential for the configuration collector (names match the inventory's
+ * secret names, e.g. `ssh-netops`). Host keys are pinned: ssh2 accepts any key by default, and
+ * a configuration collector that logs in to an impostor hands it a password.
+ */
+const sshAuth = z
+  .strictObject({
+    username: z.string().min(1).max(64),
+    password: z.string().min(8, "must be at least 8 characters").optional(),
+    /** A private key file (OpenSSH or PEM), read at start-up. */
+    privateKeyFile: z.string().optional(),
+    /** Every host key this credential may log in to (one per device, or a shared key). */
+    hostKeys: z.array(hostKeyFingerprint).min(1, "pin at least one host key (ssh-keygen -lf the device's public key)"),
+  })
+  .refine((a) => a.password !== undefined || a.privateKeyFile !== undefined, { message: "needs password or privateKeyFile", path: ["password"] });
+export type SshAuth = z.infer<typeof sshAuth>;
+
 const controlPlane = z.strictObject({
   url: z.string().url(),
   /** File holding the agent's token (kept out of this file so it can be shared). */
   tokenFile: z.string().optional(),
+  /** Heartbeat period; the control plane counts an agent silent after two missed beats. */
+  heartbeatSeconds: z.number().min(1).max(300).default(15),
 });
 
 export const agentConfigSchema = z
@@ -78,6 +100,8 @@ export const agentConfigSchema = z
         probe: z.record(z.string(), z.unknown()).default({}),
       })
       .default({ snmp: {}, probe: {} }),
+    /** SSH credentials by name, for `ssh` targets (configuration collection). */
+    sshAuths: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, "ssh auth names may hold only letters, digits and . _ -"), sshAuth).default({}),
     controlPlane: controlPlane.optional(),
     /** A static target file (YAML list of Targets), for small sites without a control plane. */
     targets: z.string().optional(),
@@ -101,6 +125,8 @@ export const agentConfigSchema = z
       if (auth.authProtocol === "md5") ctx.addIssue({ code: "custom", path: at("authProtocol"), message: "md5 is refused; use sha256 (or mark the auth legacy: true)" });
       if (auth.privProtocol === "des") ctx.addIssue({ code: "custom", path: at("privProtocol"), message: "des is refused (and fails on Node ≥ 17); use aes (or mark the auth legacy: true)" });
     }
+    // Kept deliberately: the control plane pushes the whole target set and each assignment
+    // replaces the previous one, so a static file beside it would silently vanish at the first push.
     if (cfg.controlPlane !== undefined && cfg.targets !== undefined) ctx.addIssue({ code: "custom", path: ["targets"], message: "give either controlPlane or targets, not both" });
     for (const [i, name] of (cfg.traps?.auths ?? []).entries()) {
       if (!(name in cfg.auths)) ctx.addIssue({ code: "custom", path: ["traps", "auths", i], message: `no auth named "${name}"` });

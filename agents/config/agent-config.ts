@@ -34,6 +34,7 @@ export function parseAgentConfig(text: string, name: string, baseDir: string): A
   if (config.targets !== undefined) config.targets = resolve(baseDir, config.targets);
   config.dataDir = resolve(baseDir, config.dataDir);
   if (config.controlPlane?.tokenFile !== undefined) config.controlPlane.tokenFile = resolve(baseDir, config.controlPlane.tokenFile);
+  for (const a of Object.values(config.sshAuths)) if (a.privateKeyFile !== undefined) a.privateKeyFile = resolve(baseDir, a.privateKeyFile);
   return { ok: true, config: deepFreeze(config), findings: securityFindings(config) };
 }
 
