@@ -32,6 +32,8 @@ const WRITE_SAMPLES = `
   r1 AS (${rollupUpsert("rollup_1h", 3_600_000).replace("$WM", "$5::int8")})
   SELECT count(*) AS inserted FROM ins`;
 
+const UNIQUE_VIOLATION = "23505";
+const INSERT_FRESH = `INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])`;
 const INSERT_SAMPLES = `INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[]) ON CONFLICT DO NOTHING`;
 
 const INSERT_SERIES = `
@@ -41,8 +43,10 @@ const INSERT_SERIES = `
 
 const CLOSE = closeStatements((n) => `$${n}::int8`, "postgres");
 
-async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | ""): Promise<Watermarks | undefined> {
-  const { rows } = await client.query<{ resolution: string; watermark: string }>(`SELECT resolution, watermark FROM rollup_watermarks ${lock}`);
+async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | "", before = ""): Promise<Watermarks | undefined> {
+  const text = `${before} SELECT resolution, watermark FROM rollup_watermarks ${lock}`;
+  const res = (await client.query(text)) as unknown as pg.QueryResult<{ resolution: string; watermark: string }> | pg.QueryResult<{ resolution: string; watermark: string }>[];
+  const { rows } = Array.isArray(res) ? (res[res.length - 1] as pg.QueryResult<{ resolution: string; watermark: string }>) : res;
   const five = rows.find((r) => r.resolution === "5m")?.watermark;
   const hour = rows.find((r) => r.resolution === "1h")?.watermark;
   return five === undefined || hour === undefined ? undefined : { fiveMinute: toNumber(five), hourly: toNumber(hour) };
@@ -60,10 +64,10 @@ export class PostgresSampleWriter implements SampleWriter {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
       // FOR SHARE: a closing step (FOR UPDATE) on another server cannot move the watermark
       // between our reading it and our commit, so no sample falls between the two paths.
-      let wm = await readWatermarks(client, "FOR SHARE");
+      // One round trip: both statements go in one simple-protocol query.
+      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN;");
       const { ids, created } = await this.resolveSeries(client, series);
       const seriesIds: number[] = [];
       const tss: number[] = [];
@@ -100,8 +104,18 @@ export class PostgresSampleWriter implements SampleWriter {
         });
         inserted = toNumber(res.rows[0]?.inserted ?? 0);
       } else {
-        const res = await client.query({ name: "cityplane_insert_samples", text: INSERT_SAMPLES, values: [seriesIds, tss, values] });
-        inserted = res.rowCount ?? 0;
+        // Replays are rare: try the plain insert (no speculative-insertion cost per row) and
+        // fall back to ON CONFLICT DO NOTHING only if a row was already there.
+        await client.query("SAVEPOINT fresh_samples");
+        try {
+          const res = await client.query({ name: "cityplane_insert_fresh", text: INSERT_FRESH, values: [seriesIds, tss, values] });
+          inserted = res.rowCount ?? 0;
+        } catch (err) {
+          if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+          await client.query("ROLLBACK TO SAVEPOINT fresh_samples");
+          const res = await client.query({ name: "cityplane_insert_samples", text: INSERT_SAMPLES, values: [seriesIds, tss, values] });
+          inserted = res.rowCount ?? 0;
+        }
       }
       await client.query("COMMIT");
       for (const [key, id] of created) this.ids.set(key, id);

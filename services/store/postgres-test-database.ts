@@ -40,9 +40,20 @@ export async function createTestDatabase(prefix: string): Promise<{ url: string;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: async () => {
+  return { url: url.toString(), name, drop: () => dropDatabase(name) };
+}
+
+/** Drops a test database; retries while an autovacuum worker (not ours to terminate) is in it. */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } };
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /** Runs one statement on the test server's own database. */
