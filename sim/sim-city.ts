@@ -27,6 +27,8 @@ export interface SimCityOptions extends SimAddressOptions {
   services?: boolean;
   /** Faults to play (see sim/scenarios/default.yaml); none when absent. */
   scenario?: Scenario;
+  /** Where the scenario reports what it does and what failed. */
+  onScenarioLog?: (line: string) => void;
   /** OpenSSH public keys (authorized_keys lines) accepted on every device's SSH account. */
   sshAuthorizedKeys?: string[];
   /** Replace the wall clock (tests). */
@@ -147,7 +149,7 @@ export async function startSimCity(inventory: Inventory, opts: SimCityOptions): 
   if (opts.scenario) {
     const prefix = opts.addressPrefix ?? DEFAULT_ADDRESS_PREFIX;
     const target = { network, listing, services, nodes, seed: opts.seed, attackerAddress: `${prefix}.254.66`, setDevicePower };
-    const runner = new ScenarioRunner(opts.scenario, clock, (a) => applyAction(target, a));
+    const runner = new ScenarioRunner(opts.scenario, clock, (a) => applyAction(target, a), clock.nowMs(), opts.onScenarioLog);
     runner.start();
     // Stopped first: a brute force still running must finish before the SSH servers close.
     closers.push(() => runner.stop());

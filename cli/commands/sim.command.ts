@@ -141,7 +141,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return 1;
   }
   const started = Date.now();
-  const city = await startSimCity(inv.inventory, { ...opts, scenario: scenario.scenario, trapReceivers: a.traps, syslogCollectors: a.syslog });
+  const city = await startSimCity(inv.inventory, { ...opts, scenario: scenario.scenario, trapReceivers: a.traps, syslogCollectors: a.syslog, onScenarioLog: (line) => (line.startsWith("scenario error") ? io.err(line) : io.out(line)) });
   io.out(`simulated city up in ${Date.now() - started} ms: ${city.listing.devices.length} devices, ${city.listing.services.length} services (seed ${opts.seed}), scenario "${scenario.scenario.name}" at speed ${opts.speed}; Ctrl-C stops it`);
   const sig = await waitForStopSignal();
   io.out(`${sig}: stopping the simulated city`);

@@ -2,6 +2,13 @@ import type { SimClock } from "../sim-clock.ts";
 import { planLoop, type PlannedAction } from "./scenario-plan.ts";
 import type { Scenario } from "./scenario.schema.ts";
 
+/** One line for the operator: what happens, to what, starting or ending. */
+export function describeAction(a: PlannedAction): string {
+  const s = a.step as Record<string, unknown>;
+  const what = ["link", "ap", "controller", "device", "service", "node"].map((k) => s[k]).find((v) => typeof v === "string");
+  return `${new Date(a.atMs).toISOString()} ${a.step.action}${what ? ` ${String(what)}` : ""} ${a.phase}${a.step.note ? ` (${a.step.note})` : ""}`;
+}
+
 /**
  * Plays a scenario against simulated time. `advance()` applies every action now due; the real
  * timer only calls it (four times a second, unref'd), so a test with a manual clock calls it
@@ -21,6 +28,8 @@ export class ScenarioRunner {
     private readonly clock: SimClock,
     private readonly apply: (a: PlannedAction) => Promise<unknown> | void,
     private readonly startMs = clock.nowMs(),
+    /** Told of every action applied and every failure (the CLI prints them). */
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.queue = planLoop(scenario, startMs, 0);
   }
@@ -40,14 +49,20 @@ export class ScenarioRunner {
       this.queue.shift();
       n++;
       this.applied++;
+      const fail = (err: Error): void => {
+        const line = `${next.step.action}: ${err.message}`;
+        this.errors.push(line);
+        this.log(`scenario error: ${line}`);
+      };
+      this.log(`scenario: ${describeAction(next)}`);
       try {
         const p = this.apply(next);
         if (p) {
-          const tracked = p.catch((err: Error) => void this.errors.push(`${next.step.action}: ${err.message}`)).finally(() => this.pending.delete(tracked));
+          const tracked = p.catch(fail).finally(() => this.pending.delete(tracked));
           this.pending.add(tracked);
         }
       } catch (err) {
-        this.errors.push(`${next.step.action}: ${(err as Error).message}`);
+        fail(err as Error);
       }
     }
     return n;
