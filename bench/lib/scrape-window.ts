@@ -1,10 +1,11 @@
 /**
  * CPU per sample of one scraper process over a window of whole scrapes, with the counter reads
- * kept out of the window as far as possible. The payload server reports each request as it
+ * kept out of the window as far as possible (a few polls near its end remain). The payload server reports each request as it
  * arrives, and scrapers run on a fixed-rate ticker, so the next scrape's start is known.
  * - One target: the window opens right after a scrape has completed (its sample counter moved
- *   and stopped; the polling happens before the CPU snapshot) and closes in the idle gap before the scrape
- *   N+1 intervals later starts; it must hold exactly N times the samples of that first scrape.
+ *   and stopped; that polling happens before the CPU snapshot) and closes right after the N-th
+ *   scrape after it has completed, so it holds exactly N scrapes even when a scrape outlasts
+ *   the interval; it must count exactly N times the samples of the opening scrape.
  * - Several targets spread over the interval (never idle): the window is N intervals of wall
  *   time; the work in flight at either edge is a small part of it, and the count must be
  *   within 3 % of what the targets yield in the time measured.
@@ -74,38 +75,55 @@ export async function measureScrapeWindow(o: ScrapeWindowOptions): Promise<Scrap
   const sleepUntil = (at: number): Promise<unknown> => sleep(Math.max(0, at - performance.now()));
   const result = (cpuSeconds: number, samples: number, wallMs: number): ScrapeWindow => ({ cpuSeconds, samples, scrapes: o.windowScrapes, wallSeconds: wallMs / 1000, peakRssBytes: processPeakRssBytes(o.pid) });
 
-  /** One target: from just after scrape j completes to just before scrape j+N+1 starts. */
+  /** Polls the count until it has moved past `from` and then stayed put for 3 polls. */
+  const settledAfter = async (from: number, timeoutMs: number): Promise<number | undefined> => {
+    // Stayed put: Prometheus in agent mode counts each sample as it is appended, so the first
+    // movement is the middle of a scrape, not its end.
+    const until = performance.now() + timeoutMs;
+    let c = await o.readSamples();
+    for (let still = 0; (c === from || still < 3) && performance.now() < until; ) {
+      await sleep(POLL_MS);
+      const next = await o.readSamples();
+      still = next === c ? still + 1 : 0;
+      c = next;
+    }
+    return c === from ? undefined : c;
+  };
+
+  /** One target: from just after scrape j completes to just after scrape j+N completes. */
   const singleTarget = async (): Promise<ScrapeWindow | string> => {
     const j = arrivals.length; // the next scrape to start
     await sleepUntil(predictStart(j) - guardMs);
-    const before = await o.readSamples();
+    // The last count read before scrape j starts: every earlier scrape is complete in it
+    // (a scrape that outlasted the interval completes during these polls).
+    let before = await o.readSamples();
     if (arrivals.length !== j) return "the first read came after the scrape had started";
-    await waitArrivals(j + 1);
-    const pollUntil = performance.now() + o.intervalMs;
-    // Moved, then still for 3 polls: Prometheus in agent mode counts each sample as it is
-    // appended, so the first movement is the middle of the scrape, not its end.
-    let c0 = await o.readSamples();
-    for (let still = 0; (c0 === before || still < 3) && performance.now() < pollUntil; ) {
+    const pollUntil = performance.now() + 3 * o.intervalMs;
+    while (arrivals.length === j && performance.now() < pollUntil) {
       await sleep(POLL_MS);
       const c = await o.readSamples();
-      still = c === c0 ? still + 1 : 0;
-      c0 = c;
+      if (arrivals.length === j) before = c;
     }
+    await waitArrivals(j + 1);
+    const c0 = await settledAfter(before, 2 * o.intervalMs);
     const u0 = processCpuSeconds(o.pid);
     const t0 = performance.now();
-    if (c0 === before) return "the opening scrape did not complete within the interval";
+    if (c0 === undefined) return "the opening scrape did not complete in time";
     if (arrivals.length !== j + 1) return "the opening scrape completed after the next had started";
     const perScrape = c0 - before;
+    const scrapeMs = t0 - (arrivals[j] as number);
+    // The last scrape of the window: wait for its start, and poll only near its expected end
+    // (polls inside the window cost the scraper a little CPU).
     await waitArrivals(j + 1 + o.windowScrapes);
-    await sleepUntil(predictStart(j + 1 + o.windowScrapes) - guardMs);
-    // Read before the snapshot: a scrape that completes after it must not be counted.
-    const c1 = await o.readSamples();
+    await sleepUntil((arrivals[j + o.windowScrapes] as number) + 0.7 * scrapeMs);
+    const c1 = await settledAfter(c0 + (o.windowScrapes - 1) * perScrape, 3 * o.intervalMs);
     const u1 = processCpuSeconds(o.pid);
     const t1 = performance.now();
+    if (c1 === undefined) return "the closing scrape did not complete in time";
     await sleep(20); // a request log line may still be in the pipe
     const next = arrivals[j + 1 + o.windowScrapes];
     if (next !== undefined && next <= t1) return `the closing snapshot came ${Math.round(t1 - next)} ms after the next scrape started`;
-    if (c1 - c0 !== o.windowScrapes * perScrape) return `counted ${c1 - c0} samples, expected ${o.windowScrapes} × ${perScrape} (a scrape failed or outlasted the interval)`;
+    if (c1 - c0 !== o.windowScrapes * perScrape) return `counted ${c1 - c0} samples, expected ${o.windowScrapes} × ${perScrape} (a scrape failed or its size changed)`;
     return result(u1 - u0, c1 - c0, t1 - t0);
   };
 
