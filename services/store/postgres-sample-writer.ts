@@ -39,7 +39,8 @@ const INSERT_SAMPLES = `INSERT INTO samples (series_id, ts, value) SELECT * FROM
 const INSERT_SERIES = `
   INSERT INTO series (metric, key, labels, entity_kind, entity_name)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-  ON CONFLICT (key) DO NOTHING`;
+  ON CONFLICT (key) DO NOTHING
+  RETURNING id, key`;
 
 const CLOSE = closeStatements((n) => `$${n}::int8`, "postgres");
 
@@ -195,13 +196,16 @@ export class PostgresSampleWriter implements SampleWriter {
     const created: [string, number][] = [];
     if (missing.size === 0) return { ids, created };
     const rows = [...missing.values()].map((m) => m.row);
-    await client.query({
+    const insertedRows = await client.query<{ id: string; key: string }>({
       name: "cityplane_insert_series",
       text: INSERT_SERIES,
       values: [rows.map((r) => r.metric), rows.map((r) => r.key), rows.map((r) => r.labels), rows.map((r) => r.entityKind), rows.map((r) => r.entityName)],
     });
-    const found = await client.query<{ id: string; key: string }>({ name: "cityplane_select_series", text: "SELECT id, key FROM series WHERE key = ANY($1::text[])", values: [rows.map((r) => r.key)] });
-    for (const { id, key } of found.rows) {
+    // Series another writer created meanwhile are not returned by DO NOTHING: look those up.
+    const returned = new Set(insertedRows.rows.map((r) => r.key));
+    const others = rows.filter((r) => !returned.has(r.key)).map((r) => r.key);
+    const found = others.length === 0 ? [] : (await client.query<{ id: string; key: string }>({ name: "cityplane_select_series", text: "SELECT id, key FROM series WHERE key = ANY($1::text[])", values: [others] })).rows;
+    for (const { id, key } of [...insertedRows.rows, ...found]) {
       const m = missing.get(key);
       if (!m) continue;
       for (const i of m.indexes) ids[i] = toNumber(id);

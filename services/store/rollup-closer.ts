@@ -56,7 +56,8 @@ export function mergeClause(table: string): string {
  */
 export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "postgres" = "sqlite"): { fiveMinute: string; hourly: string } {
   // The newest value of a group: PostgreSQL takes it in the aggregate pass; SQLite (no ordered
-  // aggregates) looks it up by primary key afterwards.
+  // aggregates) looks it up by primary key afterwards. PostgreSQL reads the time range through
+  // BRIN and needs no join to drive it.
   const pgLast = dialect === "postgres";
   return {
     fiveMinute: `INSERT INTO rollup_5m (series_id, bucket, min, max, sum, count, last, last_ts)
@@ -64,7 +65,7 @@ export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "p
              ${pgLast ? "g.lv" : "(SELECT v.value FROM samples v WHERE v.series_id = g.series_id AND v.ts = g.lt)"}, g.lt
       FROM (SELECT x.series_id AS series_id, x.ts - x.ts % ${FIVE_MINUTES_MS} AS bucket, min(x.value) AS mn, max(x.value) AS mx,
                    sum(x.value) AS sm, count(*) AS n, max(x.ts) AS lt${pgLast ? ", (array_agg(x.value ORDER BY x.ts DESC))[1] AS lv" : ""}
-            FROM series s CROSS JOIN samples x WHERE x.series_id = s.id AND x.ts >= ${p(1)} AND x.ts < ${p(2)}
+            FROM ${pgLast ? "samples x WHERE" : "series s CROSS JOIN samples x WHERE x.series_id = s.id AND"} x.ts >= ${p(1)} AND x.ts < ${p(2)}
             GROUP BY x.series_id, x.ts - x.ts % ${FIVE_MINUTES_MS}) g
       WHERE true ${mergeClause("rollup_5m")}`,
     hourly: `INSERT INTO rollup_1h (series_id, bucket, min, max, sum, count, last, last_ts)
@@ -72,7 +73,7 @@ export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "p
              ${pgLast ? "g.lv" : `(SELECT v.last FROM rollup_5m v WHERE v.series_id = g.series_id AND v.bucket = g.lt - g.lt % ${FIVE_MINUTES_MS})`}, g.lt
       FROM (SELECT r.series_id AS series_id, r.bucket - r.bucket % ${ONE_HOUR_MS} AS bucket, min(r.min) AS mn, max(r.max) AS mx,
                    sum(r.sum) AS sm, sum(r.count) AS n, max(r.last_ts) AS lt${pgLast ? ", (array_agg(r.last ORDER BY r.last_ts DESC))[1] AS lv" : ""}
-            FROM series s CROSS JOIN rollup_5m r WHERE r.series_id = s.id AND r.bucket >= ${p(1)} AND r.bucket < ${p(2)}
+            FROM ${pgLast ? "rollup_5m r WHERE" : "series s CROSS JOIN rollup_5m r WHERE r.series_id = s.id AND"} r.bucket >= ${p(1)} AND r.bucket < ${p(2)}
             GROUP BY r.series_id, r.bucket - r.bucket % ${ONE_HOUR_MS}) g
       WHERE true ${mergeClause("rollup_1h")}`,
   };
