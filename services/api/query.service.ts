@@ -78,9 +78,11 @@ export class QueryService {
     return {
       city: this.inventory.city,
       devices: this.inventory.devices.length,
-      devicesReporting: this.observed.countReporting("device"),
+      // Only inventory entities count: agents also label samples with names the inventory
+      // does not declare (an LLDP neighbour, an AP behind a controller).
+      devicesReporting: this.inventory.devices.filter((d) => this.observed.of("device", d.name).reporting === "reporting").length,
       services: this.inventory.services.length,
-      servicesReporting: this.observed.countReporting("service"),
+      servicesReporting: this.inventory.services.filter((s) => this.observed.of("service", s.id).reporting === "reporting").length,
     };
   }
 }
