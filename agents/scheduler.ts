@@ -24,6 +24,9 @@ export interface SchedulerOptions {
   maxDeadlineMs: number;
   observer?: SchedulerObserver;
   random?: () => number;
+  /** Clock adapters (tests pass fakes): monotonic milliseconds and a signal aborting after `ms`. */
+  now?: () => number;
+  deadline?: (ms: number) => AbortSignal;
 }
 
 interface Entry {
@@ -39,10 +42,14 @@ export class Scheduler {
   private active = 0;
   private readonly queue: (() => void)[] = [];
   private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly deadline: (ms: number) => AbortSignal;
   private stopped = false;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.random = opts.random ?? Math.random;
+    this.now = opts.now ?? (() => performance.now());
+    this.deadline = opts.deadline ?? ((ms) => AbortSignal.timeout(ms));
   }
 
   /** Applies a full assignment idempotently: new targets start (jittered), gone ones stop, changed ones restart. */
@@ -96,13 +103,13 @@ export class Scheduler {
       return this.schedule(e, interval);
     }
     e.running = true;
-    const started = performance.now();
+    const started = this.now();
     // The next pass is planned from the start of this one, so passes keep their rhythm.
     let ok = false;
     try {
       await this.acquire();
       const deadline = Math.min(interval * 0.9, this.opts.maxDeadlineMs);
-      const result: CollectResult = await collector.collect(e.target as never, AbortSignal.timeout(deadline));
+      const result: CollectResult = await collector.collect(e.target as never, this.deadline(deadline));
       if (!e.removed) {
         if (result.samples.length > 0) this.opts.sink.samples(result.samples);
         if (result.events.length > 0) this.opts.sink.events(result.events);
@@ -113,7 +120,7 @@ export class Scheduler {
     } finally {
       this.release();
       e.running = false;
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (this.now() - started) / 1000;
       this.opts.observer?.pass(e.target.kind, seconds, ok);
       const delay = collector.nextDelayMs?.(e.target) ?? interval;
       // ±5% jitter keeps targets from drifting into lockstep.

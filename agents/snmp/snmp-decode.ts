@@ -55,6 +55,12 @@ function displayString(value: unknown): string | undefined {
   return s.includes("\uFFFD") ? hexString(value) : s;
 }
 
+/** IpAddress (RFC 2578 §7.1.5, 4 octets): net-snmp hands it over as dotted text; raw octets are accepted too. */
+function ipAddress(value: unknown): string | undefined {
+  if (typeof value === "string") return /^\d{1,3}(\.\d{1,3}){3}$/.test(value) ? value : undefined;
+  return value instanceof Uint8Array && value.length === 4 ? `${value[0]}.${value[1]}.${value[2]}.${value[3]}` : undefined;
+}
+
 function numeric(vb: NetSnmpVarbind): number | undefined {
   switch (vb.type) {
     case SnmpType.Integer:
@@ -194,6 +200,7 @@ export class SnmpDecoder {
       if (l.type === "gauge") text = numeric(vb)?.toString();
       else if (l.type === "PhysAddress48") text = vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
       else if (l.type === "OctetString") text = vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
+      else if (l.type === "IpAddr") text = ipAddress(vb.value);
       else text = displayString(vb.value);
       if (text !== undefined) labels[l.labelname] = text;
     }
@@ -213,8 +220,9 @@ export class SnmpDecoder {
       }
       case "DisplayString":
       case "PhysAddress48":
-      case "OctetString": {
-        const text = metric.type === "DisplayString" ? displayString(vb.value) : vb.value instanceof Uint8Array ? (metric.type === "PhysAddress48" ? formatMac(vb.value) : hexString(vb.value)) : undefined;
+      case "OctetString":
+      case "IpAddr": {
+        const text = metric.type === "DisplayString" ? displayString(vb.value) : metric.type === "IpAddr" ? ipAddress(vb.value) : vb.value instanceof Uint8Array ? (metric.type === "PhysAddress48" ? formatMac(vb.value) : hexString(vb.value)) : undefined;
         if (text === undefined) return false;
         out.push({ name: metric.name, labels: { ...labels, [metric.name]: text }, value: 1, metric, index, wireType: vb.type });
         return true;

@@ -14,7 +14,7 @@ export const indexTypeSchema = z.enum(["gauge", "PhysAddress48", "DisplayString"
 export type IndexType = z.infer<typeof indexTypeSchema>;
 
 /** How a value renders: numbers as they are; strings as a label on a value of 1. */
-export const metricTypeSchema = z.enum(["counter", "gauge", "DisplayString", "PhysAddress48", "OctetString", "EnumAsInfo", "EnumAsStateSet"]);
+export const metricTypeSchema = z.enum(["counter", "gauge", "DisplayString", "PhysAddress48", "OctetString", "IpAddr", "EnumAsInfo", "EnumAsStateSet"]);
 export type MetricType = z.infer<typeof metricTypeSchema>;
 
 export const lookupSchema = z.strictObject({
@@ -22,7 +22,7 @@ export const lookupSchema = z.strictObject({
   labels: z.array(label).min(1),
   labelname: label,
   oid,
-  type: z.enum(["DisplayString", "gauge", "PhysAddress48", "OctetString"]).default("DisplayString"),
+  type: z.enum(["DisplayString", "gauge", "PhysAddress48", "OctetString", "IpAddr"]).default("DisplayString"),
 });
 
 export const metricSchema = z.strictObject({

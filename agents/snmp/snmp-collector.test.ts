@@ -1,0 +1,83 @@
+import { createSocket, type Socket } from "node:dgram";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SnmpAuth } from "../config/agent-config.schema.ts";
+import { SnmpClient, SnmpRequestError } from "./snmp-client.ts";
+import { SnmpCollector } from "./snmp-collector.ts";
+import { snmpModuleRegistry } from "./snmp-module-registry.ts";
+import { SnmpSessionPool } from "./snmp-session-pool.ts";
+
+const HOST = "127.30.5.1";
+const auth: SnmpAuth = { version: "2c", community: "canary-community-7f3a" };
+
+/** A device that receives requests and never answers (black-holed), counting datagrams. */
+class SilentDevice {
+  readonly socket: Socket = createSocket("udp4");
+  datagrams = 0;
+  port = 0;
+  async start(): Promise<void> {
+    this.socket.on("message", () => this.datagrams++);
+    await new Promise<void>((r) => this.socket.bind(0, HOST, r));
+    this.port = this.socket.address().port;
+  }
+  close(): Promise<void> {
+    return new Promise((r) => this.socket.close(() => r()));
+  }
+}
+
+async function until(what: string, fn: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("per-device limits and dead devices", () => {
+  const device = new SilentDevice();
+  beforeAll(() => device.start());
+  afterAll(() => device.close());
+
+  it.each([1, 2])("never has more than %s request(s) in flight to one device", async (concurrency) => {
+    const before = device.datagrams;
+    const client = new SnmpClient({ host: HOST, port: device.port, auth, timeoutMs: 20_000, retries: 0, concurrency });
+    const stop = new AbortController();
+    try {
+      const pending = Array.from({ length: 5 }, () => client.get(["1.3.6.1.2.1.1.3.0"], stop.signal).then(() => "answered", (e: SnmpRequestError) => e.failure));
+      await until(`${concurrency} datagrams`, () => device.datagrams - before >= concurrency);
+      // The others wait for a slot; give them every chance to (wrongly) go out.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(device.datagrams - before).toBe(concurrency);
+      stop.abort();
+      expect(await Promise.all(pending)).toEqual(Array(5).fill("aborted"));
+      expect(device.datagrams - before).toBe(concurrency);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("reports a dead device once, then rechecks it every 15 s with a single try instead of retries", async () => {
+    const pool = new SnmpSessionPool({ timeoutMs: 150, retries: 2, concurrency: 1, idleMs: 60_000, onBadPacket: () => undefined });
+    const collector = new SnmpCollector({ agent: "edge", auths: { v2: auth }, modules: snmpModuleRegistry({}), pool, recheckMs: 15_000 });
+    const target = { kind: "snmp" as const, id: "snmp:dead", device: "dn-ward-dead", host: HOST, port: device.port, auth: "v2", modules: ["system"], intervalSeconds: 60 };
+    try {
+      expect(collector.nextDelayMs(target)).toBe(60_000);
+      const sent = () => device.datagrams;
+      let before = sent();
+      const first = await collector.collect(target, AbortSignal.timeout(10_000));
+      expect(sent() - before).toBe(3); // one try plus two retries while it was believed alive
+      expect(first.samples).toEqual([expect.objectContaining({ name: "cityplane_snmp_device_up", value: 0 })]);
+      expect(first.events.map((e) => e.type)).toEqual(["device-unreachable"]);
+      expect(collector.nextDelayMs(target)).toBe(15_000);
+      before = sent();
+      const second = await collector.collect(target, AbortSignal.timeout(10_000));
+      expect(sent() - before).toBe(1);
+      expect(second.events).toEqual([]); // no second event while it stays down
+      expect(collector.status(target.id)).toMatchObject({ up: false, lastError: expect.stringContaining("no answer (timeout)") });
+      // A target whose interval is shorter than the recheck keeps its interval.
+      expect(collector.nextDelayMs({ ...target, intervalSeconds: 5 })).toBe(5_000);
+      expect(JSON.stringify([first, second])).not.toContain(auth.version === "2c" ? auth.community : "");
+    } finally {
+      pool.close();
+    }
+  });
+});
