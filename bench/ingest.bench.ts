@@ -16,6 +16,7 @@ import { loadInventoryOrThrow } from "../inventory/inventory.loader.ts";
 import { decodeWriteRequest, encodeWriteRequest, type TimeSeries } from "../protocol/remote-write.codec.ts";
 import { IngestService } from "../services/ingest/ingest.service.ts";
 import { openStore } from "../services/store/open-store.ts";
+import { pgArray } from "../services/store/postgres-sample-writer.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
 
 const INVENTORY = fileURLToPath(new URL("../inventory/danang.yaml", import.meta.url));
@@ -125,7 +126,8 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
         }
       });
       await client.query("BEGIN");
-      await client.query({ name: "raw", text: "INSERT INTO raw_samples SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])", values: [ids, tss, values] });
+      // Same array encoding as the store's writer (pgArray), so the comparison is the work, not the encoding.
+      await client.query({ name: "raw", text: "INSERT INTO raw_samples SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])", values: [pgArray(ids), pgArray(tss), pgArray(values)] });
       await client.query("COMMIT");
     }
     const rawPerSec = rows / ((performance.now() - t) / 1000);

@@ -44,6 +44,15 @@ const INSERT_SERIES = `
 
 const CLOSE = closeStatements((n) => `$${n}::int8`, "postgres");
 
+/**
+ * A numeric array literal (`{1,2.5,Infinity}`): node-postgres would quote and escape every
+ * element of a JavaScript array, which costs more than the insert of small rows. Only finite
+ * numbers and ±Infinity reach here (NaN is filtered out before).
+ */
+export function pgArray(values: readonly number[]): string {
+  return `{${values.join(",")}}`;
+}
+
 async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | "", before = ""): Promise<Watermarks | undefined> {
   const text = `${before} SELECT resolution, watermark FROM rollup_watermarks ${lock}`;
   const res = (await client.query(text)) as unknown as pg.QueryResult<{ resolution: string; watermark: string }> | pg.QueryResult<{ resolution: string; watermark: string }>[];
@@ -68,7 +77,7 @@ export class PostgresSampleWriter implements SampleWriter {
       // FOR SHARE: a closing step (FOR UPDATE) on another server cannot move the watermark
       // between our reading it and our commit, so no sample falls between the two paths.
       // One round trip: both statements go in one simple-protocol query.
-      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN;");
+      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN; SAVEPOINT fresh_samples;");
       const { ids, created } = await this.resolveSeries(client, series);
       const seriesIds: number[] = [];
       const tss: number[] = [];
@@ -95,26 +104,27 @@ export class PostgresSampleWriter implements SampleWriter {
         await client.query("INSERT INTO rollup_watermarks (resolution, watermark) VALUES ('5m', $1), ('1h', $2) ON CONFLICT DO NOTHING", [wm.fiveMinute, wm.hourly]);
       }
       // No late sample (the usual case): a plain insert, its row count is all we need.
-      const late = wm !== undefined && oldestTs < wm.fiveMinute;
+      // New series were inserted after the savepoint: rolling back to it would lose them, so
+      // such a batch (the first from a new agent) takes the ON CONFLICT path directly.
+      const late = (wm !== undefined && oldestTs < wm.fiveMinute) || created.length > 0;
       let inserted: number;
       if (late) {
         const res = await client.query<{ inserted: string }>({
           name: "cityplane_write_samples",
           text: WRITE_SAMPLES,
-          values: [seriesIds, tss, values, wm?.fiveMinute ?? 0, wm?.hourly ?? 0],
+          values: [pgArray(seriesIds), pgArray(tss), pgArray(values), wm?.fiveMinute ?? 0, wm?.hourly ?? 0],
         });
         inserted = toNumber(res.rows[0]?.inserted ?? 0);
       } else {
         // Replays are rare: try the plain insert (no speculative-insertion cost per row) and
         // fall back to ON CONFLICT DO NOTHING only if a row was already there.
-        await client.query("SAVEPOINT fresh_samples");
         try {
-          const res = await client.query({ name: "cityplane_insert_fresh", text: INSERT_FRESH, values: [seriesIds, tss, values] });
+          const res = await client.query({ name: "cityplane_insert_fresh", text: INSERT_FRESH, values: [pgArray(seriesIds), pgArray(tss), pgArray(values)] });
           inserted = res.rowCount ?? 0;
         } catch (err) {
           if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
           await client.query("ROLLBACK TO SAVEPOINT fresh_samples");
-          const res = await client.query({ name: "cityplane_insert_samples", text: INSERT_SAMPLES, values: [seriesIds, tss, values] });
+          const res = await client.query({ name: "cityplane_insert_samples", text: INSERT_SAMPLES, values: [pgArray(seriesIds), pgArray(tss), pgArray(values)] });
           inserted = res.rowCount ?? 0;
         }
       }
