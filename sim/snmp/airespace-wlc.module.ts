@@ -94,11 +94,13 @@ export const airespaceWlcModule: SimSnmpModule = {
       rowIndex: (r) => [macBytes(r.mac)],
     });
     // APs join and leave with failovers; rogues come and go with the scenario.
-    network.on("wlc-changed", () => {
+    const onChange = (): void => {
       aps.setRows(wlc.apsOn(name));
       apIf.setRows(radios());
       rogues.setRows(wlc.rogues.get(name) ?? []);
       ess.setRows([...(wlc.wlans.get(name) ?? [])]);
-    });
+    };
+    network.on("wlc-changed", onChange);
+    return () => void network.off("wlc-changed", onChange);
   },
 };

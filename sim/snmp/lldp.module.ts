@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SimDevice } from "../model/sim-device.ts";
+import type { SimDevice, SimDeviceEvent } from "../model/sim-device.ts";
 import { registerLazyTable } from "./lazy-provider.ts";
 import { T } from "./net-snmp.ts";
 import type { SimSnmpModule } from "./snmp-module.ts";
@@ -78,11 +78,17 @@ export const lldpModule: SimSnmpModule = {
       suffix: (r) => `0.${r.ifIndex}.1`,
     });
     // Neighbours age out when a link goes down and reappear when it comes back.
-    device.on("event", (e) => {
+    const onEvent = (e: SimDeviceEvent): void => {
       if (e.type === "link") rem.setRows(rows());
-    });
-    network.on("lldp-changed", (name: string) => {
+    };
+    const onLldp = (name: string): void => {
       if (name === device.device.name) rem.setRows(rows());
-    });
+    };
+    device.on("event", onEvent);
+    network.on("lldp-changed", onLldp);
+    return () => {
+      device.off("event", onEvent);
+      network.off("lldp-changed", onLldp);
+    };
   },
 };

@@ -65,9 +65,17 @@ export function startDeviceAgent(ctx: SnmpModuleContext, opts: DeviceSnmpAgentOp
       auth.addUser({ name: u.user, level: snmp.SecurityLevel.authPriv, authProtocol: snmp.AuthProtocols.sha, authKey: u.authKey, privProtocol: snmp.PrivProtocols.aes, privKey: u.privKey });
     }
     const mib = agent.getMib();
+    // Listeners the modules put on the device and network; detached when the agent closes (a reboot
+    // makes a new agent, and the old tables must stop following the city).
+    const detach: (() => void)[] = [];
     try {
-      for (const m of opts.modules) if (m.appliesTo(ctx)) m.register(mib, ctx);
+      for (const m of opts.modules) {
+        if (!m.appliesTo(ctx)) continue;
+        const off = m.register(mib, ctx);
+        if (off) detach.push(off);
+      }
     } catch (err) {
+      detach.forEach((off) => off());
       return fail(err as Error);
     }
     const sockets = Object.values(agent.listener.sockets);
@@ -77,6 +85,7 @@ export function startDeviceAgent(ctx: SnmpModuleContext, opts: DeviceSnmpAgentOp
         if (bound) return;
         bound = true;
         resolve({ host: opts.host, port: opts.port, close: () => new Promise<void>((res) => {
+          detach.splice(0).forEach((off) => off());
           try {
             a.close(() => res());
           } catch {

@@ -15,5 +15,6 @@ export interface SnmpModuleContext {
 export interface SimSnmpModule {
   name: string;
   appliesTo(ctx: SnmpModuleContext): boolean;
-  register(mib: Mib, ctx: SnmpModuleContext): void;
+  /** Registers the module's providers; returns a function that detaches its listeners, if it has any. */
+  register(mib: Mib, ctx: SnmpModuleContext): void | (() => void);
 }

@@ -89,6 +89,7 @@ describe("traps and syslog from the simulated city (net-snmp receiver, UDP and T
     const dist = city.listing.devices.find((d) => d.name === "dist-hai-chau");
     if (!dist) throw new Error("dist-hai-chau not running");
     traps.length = 0;
+    const listeners = city.network.device("dist-hai-chau").listenerCount("event");
     await city.setDevicePower("dist-hai-chau", false);
     await vi.waitFor(() => expect(traps.filter((t) => t.trapOid === "1.3.6.1.6.3.1.1.5.3").length).toBeGreaterThan(0));
     expect(new Set(traps.map((t) => t.source))).toEqual(new Set(["127.23.0.1"]));
@@ -102,6 +103,8 @@ describe("traps and syslog from the simulated city (net-snmp receiver, UDP and T
     s.close();
     expect(upTicks).toBeGreaterThanOrEqual(0);
     expect(upTicks).toBeLessThan(6000);
+    // The rebooted agent's tables replaced the old ones' listeners rather than adding to them.
+    expect(city.network.device("dist-hai-chau").listenerCount("event")).toBe(listeners);
   });
 
   it("a wrong SNMP community sends authenticationFailure", async () => {
