@@ -12,8 +12,12 @@ const SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0";
 const IF_INDEX = "1.3.6.1.2.1.2.2.1.1.";
 const IF_DESCR = "1.3.6.1.2.1.2.2.1.2.";
 const IF_NAME = "1.3.6.1.2.1.31.1.1.1.1.";
-const AP_NAME = "1.3.6.1.4.1.14179.2.2.1.1.3";
-const AP_MAC = "1.3.6.1.4.1.14179.2.2.1.1.1";
+// AIRESPACE-WIRELESS-MIB: bsnAPName and bsnAPDot3MacAddress columns of bsnAPTable, and
+// bsnAPMacAddrTrapVariable (bsnTrapVariable 20), the MAC AireOS puts in its AP traps. The
+// trailing dot matters: bsnAPName (.3) is a prefix of bsnAPGroupVlanName (.30).
+const AP_NAME = "1.3.6.1.4.1.14179.2.2.1.1.3.";
+const AP_MAC = "1.3.6.1.4.1.14179.2.2.1.1.1.";
+const AP_MAC_TRAP_VAR = "1.3.6.1.4.1.14179.2.6.2.20";
 
 const KNOWN: Record<string, { type: string; severity: CityEvent["severity"]; security: boolean; what: string }> = {
   "1.3.6.1.6.3.1.1.5.1": { type: "coldStart", severity: "warning", security: false, what: "restarted (cold start)" },
@@ -21,6 +25,9 @@ const KNOWN: Record<string, { type: string; severity: CityEvent["severity"]; sec
   "1.3.6.1.6.3.1.1.5.3": { type: "linkDown", severity: "major", security: false, what: "interface down" },
   "1.3.6.1.6.3.1.1.5.4": { type: "linkUp", severity: "info", security: false, what: "interface up" },
   "1.3.6.1.6.3.1.1.5.5": { type: "authenticationFailure", severity: "warning", security: true, what: "SNMP authentication failure" },
+  // bsnTraps = 1.3.6.1.4.1.14179.2.6.3. bsnAPDisassociated (8) and bsnAPIfUp (9) match published
+  // trap handlers (NAV's AireOS plugin); bsnAPAssociated (7) and bsnAPIfDown (10) follow the MIB's
+  // numbering as recalled, not checked against the MIB text here.
   "1.3.6.1.4.1.14179.2.6.3.7": { type: "apAssociated", severity: "info", security: false, what: "access point associated" },
   "1.3.6.1.4.1.14179.2.6.3.8": { type: "apDisassociated", severity: "major", security: false, what: "access point disassociated" },
   "1.3.6.1.4.1.14179.2.6.3.9": { type: "apIfUp", severity: "info", security: false, what: "access point radio up" },
@@ -63,7 +70,7 @@ export function decodeTrap(varbinds: readonly NetSnmpVarbind[], ctx: TrapContext
     else if (vb.oid.startsWith(IF_NAME)) attributes.ifName = subject = text;
     else if (vb.oid.startsWith(IF_DESCR)) attributes.ifDescr = subject ||= text;
     else if (vb.oid.startsWith(AP_NAME)) attributes.apName = subject = text;
-    else if (vb.oid.startsWith(AP_MAC)) attributes.apMac = vb.value instanceof Uint8Array ? [...vb.value].map((b) => b.toString(16).padStart(2, "0")).join(":") : text;
+    else if (vb.oid.startsWith(AP_MAC) || vb.oid === AP_MAC_TRAP_VAR || vb.oid.startsWith(`${AP_MAC_TRAP_VAR}.`)) attributes.apMac = vb.value instanceof Uint8Array ? [...vb.value].map((b) => b.toString(16).padStart(2, "0")).join(":") : text;
     else if (Object.keys(attributes).length < 40) attributes[`vb.${vb.oid}`.slice(0, 200)] = text;
   }
   const who = ctx.device ?? ctx.source;
