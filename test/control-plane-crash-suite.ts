@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { REMOTE_WRITE_HEADERS, encodeWriteRequest, type TimeSeries } from "../protocol/remote-write.codec.ts";
+import { issueAgentToken } from "../services/auth/agent-tokens.ts";
+import { createTestDatabase } from "../services/store/postgres-test-database.ts";
+import { freeTcpPort } from "./peers.ts";
+
+/**
+ * RELIABILITY.md promises 1 and 2 on the HTTP side: an agent-like client streams batches to a
+ * real `cityplane server` process, which is SIGKILLed mid-stream twice and restarted on
+ * the same dataDir; the client then resends everything not acknowledged (and, to prove
+ * replays harmless, everything else too). Every acknowledged sample must be there, once.
+ */
+const SAMPLES_PER_BATCH = 10;
+
+/** The kill -9 suite against one backend, its server on `host`; call inside a describe. */
+export function crashSuite(backend: "sqlite" | "postgres", host: string): void {
+  const HOST = host;
+  let pg: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let dataDir: string;
+  let port: number;
+  let token: string;
+  let server: ChildProcess | undefined;
+  const base = Date.now() - 20 * 60_000;
+
+  const batch = (i: number): TimeSeries[] => [
+    { labels: { __name__: "crash_probe_total", device: "core-1", batch: String(i) }, samples: Array.from({ length: SAMPLES_PER_BATCH }, (_, j) => ({ value: i * 100 + j, timestampMs: base + j * 1000 })) },
+  ];
+  const url = () => `http://${HOST}:${port}`;
+
+  async function startServer(): Promise<void> {
+    server = spawn(process.execPath, ["bin/cityplane.js", "server"], {
+      env: { ...process.env, CITYPLANE_DATA_DIR: dataDir, CITYPLANE_HOST: HOST, CITYPLANE_PORT: String(port), CITYPLANE_INVENTORY: "test/fixtures/inventory/valid-minimal.yaml", CITYPLANE_LOG_LEVEL: "warn", ...(pg ? { CITYPLANE_DATABASE_URL: pg.url } : {}) },
+      stdio: "ignore",
+    });
+    for (let i = 0; i < 200; i++) {
+      try {
+        if ((await fetch(`${url()}/readyz`)).ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("server did not become ready");
+  }
+
+  async function kill9(): Promise<void> {
+    const s = server!;
+    const exited = new Promise((r) => s.once("exit", r));
+    s.kill("SIGKILL");
+    await exited;
+    server = undefined;
+  }
+
+  const send = (i: number) => fetch(`${url()}/api/v1/ingest/remote-write`, { method: "POST", headers: { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${token}` }, body: Buffer.from(encodeWriteRequest(batch(i))) });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "cityplane-crash-"));
+    token = await issueAgentToken(dataDir, "agent-1");
+    if (backend === "postgres") pg = await createTestDatabase("cp_crash");
+    port = await freeTcpPort(HOST);
+  });
+  afterAll(async () => {
+    if (server) await kill9();
+    rmSync(dataDir, { recursive: true, force: true });
+    await pg?.drop();
+  });
+
+  // Each server start costs a few seconds of module loading on a busy machine: bounded at 60 s.
+  it("keeps every acknowledged sample exactly once across two SIGKILLs", { timeout: 60_000 }, async () => {
+    const acked = new Set<number>();
+    let next = 0;
+    for (let round = 0; round < 2; round++) {
+      await startServer();
+      // Several batches in flight at once, then SIGKILL while they are being written.
+      const inflight: Promise<void>[] = [];
+      const killAt = 15 + round * 7;
+      for (let k = 0; k < 40; k++) {
+        const i = next++;
+        inflight.push(send(i).then((r) => void (r.status === 204 && acked.add(i)), () => undefined));
+        if (k === killAt) void kill9();
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(inflight);
+      if (server) await kill9();
+    }
+    // Some batches were acknowledged and some cut off by the kills.
+    expect(acked.size).toBeGreaterThan(0);
+    expect(acked.size).toBeLessThan(next);
+    await startServer();
+    // The client resends what was not acknowledged — and, here, everything else too.
+    for (let i = 0; i < next; i++) expect((await send(i)).status).toBe(204);
+    const metrics = await (await fetch(`${url()}/metrics`)).text();
+    const duplicates = Number(/cityplane_ingest_duplicates_total (\d+)/.exec(metrics)?.[1]);
+    // Every acknowledged batch was already stored, so its resend is all duplicates.
+    expect(duplicates).toBeGreaterThanOrEqual(acked.size * SAMPLES_PER_BATCH);
+
+    const r = await fetch(`${url()}/api/v1/series?metric=crash_probe_total&from=${base - 1000}&to=${base + SAMPLES_PER_BATCH * 1000}&step=1s&agg=last`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    const { series } = (await r.json()) as { series: { labels: Record<string, string>; points: { ts: number; value: number | null }[] }[] };
+    const byBatch = new Map(series.map((s) => [Number(s.labels.batch), s.points.filter((p) => p.value !== null).map((p) => p.value)]));
+    expect(byBatch.size).toBe(next);
+    for (let i = 0; i < next; i++) {
+      expect(byBatch.get(i), `batch ${i}`).toEqual(Array.from({ length: SAMPLES_PER_BATCH }, (_, j) => i * 100 + j));
+    }
+  });
+}
