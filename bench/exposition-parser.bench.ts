@@ -221,7 +221,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult> {
       { key: "node_exporter_x50", file: FIXTURES + "node-exporter.txt", samples: parseExposition(nodeExporter, "text").samples.length, targets: 50 },
     ];
     const plan: Plan = opts.quick
-      ? { contenders: ["cityplane", "prometheus"], warmupScrapes: 2, windowScrapes: 2, rounds: 1 }
+      ? { contenders: ["cityplane", "prometheus"], warmupScrapes: 1, windowScrapes: 1, rounds: 1 }
       : { contenders: ["cityplane", "prometheus", "prometheus_agent"], warmupScrapes: 2, windowScrapes: 4, rounds: 2 };
     await scrapeComparison(plan, payloads, metrics);
   } finally {
