@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { loadInventoryOrThrow } from "../../inventory/inventory.loader.ts";
 import { listSimCity, startSimCity } from "../../sim/sim-city.ts";
-import { freeUdpPort } from "../../test/peers.ts";
+import { freeTcpPort, freeUdpPort } from "../../test/peers.ts";
 import { main } from "../main.ts";
 import { parseSimArgs } from "./sim.command.ts";
 
@@ -58,20 +58,31 @@ describe("cityplane sim", () => {
   });
 
   it("runs the whole city until SIGINT, then stops cleanly (exit 0)", async () => {
-    const snmpPort = await freeUdpPort("127.22.0.1");
-    const child = spawn(process.execPath, ["bin/cityplane.js", "sim", "--prefix", "127.22", "--snmp-port", String(snmpPort), "--ssh-port", String(snmpPort), "--speed", "60"], { stdio: ["ignore", "pipe", "pipe"] });
+    // 127.23: the services' fixed ports (8080/8443 on .250.N) must not meet egov-service.test.ts's 127.22.
+    const snmpPort = await freeUdpPort("127.23.0.1");
+    const sshPort = await freeTcpPort("127.23.0.1");
+    const child = spawn(process.execPath, ["bin/cityplane.js", "sim", "--prefix", "127.23", "--snmp-port", String(snmpPort), "--ssh-port", String(sshPort), "--speed", "60"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    let err = "";
+    let code: number | null | undefined;
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    await vi.waitFor(() => expect(out).toMatch(/simulated city up in \d+ ms: 150 devices, 19 services/), { timeout: 20_000, interval: 100 });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (c) => r((code = c))));
+    await vi.waitFor(
+      () => {
+        if (code !== undefined) throw new Error(`cityplane sim exited ${code} before starting: ${err}`);
+        expect(out).toMatch(/simulated city up in \d+ ms: 150 devices, 19 services/);
+      },
+      { timeout: 25_000, interval: 100 },
+    );
     // The default seed (1) gives the credentials the listing prints.
     const community = listSimCity(await loadInventoryOrThrow("inventory/danang.yaml"), { seed: 1 }).devices[0]?.snmp.community ?? "";
-    const { stdout } = await run("snmpget", ["-v2c", "-c", community, "-Oqv", `127.22.0.1:${snmpPort}`, "1.3.6.1.2.1.1.5.0"]);
+    const { stdout } = await run("snmpget", ["-v2c", "-c", community, "-Oqv", `127.23.0.1:${snmpPort}`, "1.3.6.1.2.1.1.5.0"]);
     expect(stdout.trim()).toBe('"dc-core-1"');
     child.kill("SIGINT");
     expect(await exited).toBe(0);
     expect(out).toContain("SIGINT: stopping the simulated city");
-  }, 30_000);
+  }, 40_000);
 
   it("names the address and port when the SNMP port is taken", async () => {
     const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
