@@ -28,6 +28,12 @@ export interface ShipperOptions {
   maxSpoolBytes: number;
   /** Samples per remote-write request (default 2,000). */
   batchMaxSamples?: number;
+  /**
+   * Samples held in memory before they reach the spool (default 50 batches); beyond it the
+   * oldest are dropped and counted (`reason="buffer_full"`). It bounds memory when a collector
+   * bursts faster than the spool writes, or while the spool refuses writes.
+   */
+  maxBufferedSamples?: number;
   /** How often buffered data is written to the spool and delivery is woken (default 1 s). */
   flushIntervalMs?: number;
   registry?: Registry;
@@ -90,7 +96,7 @@ export class Shipper implements Sink {
     if (!/^[\x21-\x7e]+$/.test(opts.token)) throw new Error("shipper: token is empty or holds characters not allowed in an HTTP header");
     if (!(opts.maxSpoolBytes > 0)) throw new Error("shipper: maxSpoolBytes must be positive");
     this.batchMax = opts.batchMaxSamples ?? 2000;
-    this.maxPendingSamples = this.batchMax * 50;
+    this.maxPendingSamples = opts.maxBufferedSamples ?? this.batchMax * 50;
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
     this.doFetch = opts.fetch ?? fetch;
