@@ -76,7 +76,8 @@ function suite(backend: Backend, host: string): void {
   });
 
   it("takes events idempotently and refuses a bad one naming the field", async () => {
-    const ev: CityEvent = { id: `ev-${backend}-00000001`, ts: now, kind: "topology", type: "lldpNeighbour", severity: "info", security: false, agent: "agent-1", entity: { kind: "device", name: "core-1" }, message: "core-1 sees dist-1", attributes: { remoteDevice: "dist-1" } };
+    const neighbours = JSON.stringify([{ localPort: "TenGigabitEthernet0/1/1.101", remoteSystem: "dist-1", remotePort: "GigabitEthernet0/0/0" }]);
+    const ev: CityEvent = { id: `ev-${backend}-00000001`, ts: now, kind: "topology", type: "lldp-neighbours", severity: "info", security: false, agent: "agent-1", entity: { kind: "device", name: "core-1" }, message: "core-1 sees 1 LLDP neighbour", attributes: { neighbours, count: 1 } };
     const send = (events: unknown[]) => post("/api/v1/ingest/events", JSON.stringify({ events }), { "content-type": "application/json", authorization: `Bearer ${h.agentToken}` });
     const first = await send([ev]);
     expect(first.status).toBe(200);

@@ -67,8 +67,11 @@ export class QueryService {
     return { ...view, states };
   }
 
-  /** Inventory links vs LLDP observations of the last `windowMs`. */
-  async topology(nowMs: number, windowMs = 3_600_000): Promise<TopologyComparison> {
+  /**
+   * Inventory links vs LLDP. Agents send a device's neighbour set only when it changes, so the
+   * newest set within `windowMs` (30 days: longer than any retention of raw events matters) is current.
+   */
+  async topology(nowMs: number, windowMs = 30 * 86_400_000): Promise<TopologyComparison> {
     const observed = await this.events({ kind: "topology", fromMs: nowMs - windowMs, toMs: nowMs, limit: 10_000 });
     return compareTopology(this.inventory.links, observed);
   }
