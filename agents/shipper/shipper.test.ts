@@ -7,7 +7,7 @@ import type { Clock } from "./clock.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryQueue } from "./record-queue.ts";
+import { MemoryQueue, type RecordQueue } from "./record-queue.ts";
 import { Shipper } from "./shipper.ts";
 import { faultyFs, type Faults } from "./spool-fault-fs.ts";
 import { Spool } from "./spool.ts";
@@ -147,6 +147,31 @@ describe("Shipper delivery against a real HTTP ingest", () => {
     await vi.waitFor(() => expect(server.seen.length).toBe(1));
     expect(await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "too_large" })).toBe(100);
     expect(decodeWriteRequest(server.seen[0]!.body, { maxDecodedBytes: 1 << 20 }).map((t) => t.labels.ifName)).toEqual(["Gi0/7"]);
+  });
+
+  it("while the queue cannot write, memory holds the newest samples up to its bound and counts the rest", async () => {
+    server.script = [{ status: 200 }];
+    let failing = true;
+    const inner = new MemoryQueue(1 << 20);
+    const flaky: RecordQueue = {
+      append: (lane, count, body) => (failing ? Promise.reject(new Error("EIO: injected")) : inner.append(lane, count, body)),
+      next: () => inner.next(),
+      ack: (r) => inner.ack(r),
+      get bytes() {
+        return inner.bytes;
+      },
+      close: () => inner.close(),
+    };
+    shipper = new Shipper({ url: server.url, token: "t0k3n", spoolDir: "unused", maxSpoolBytes: 1 << 20, batchMaxSamples: 1000, maxBufferedSamples: 100, clock: fakeClock(), openQueue: async () => flaky });
+    await shipper.start();
+    for (let i = 0; i < 250; i += 50) shipper.samples(Array.from({ length: 50 }, (_, j) => sample(i + j)));
+    await shipper.flush();
+    expect(await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "buffer_full" })).toBe(150);
+    failing = false;
+    await shipper.flush();
+    await vi.waitFor(() => expect(server.seen.length).toBe(1));
+    const names = decodeWriteRequest(server.seen[0]!.body, { maxDecodedBytes: 1 << 20 }).map((t) => t.labels.ifName);
+    expect(names).toEqual(Array.from({ length: 100 }, (_, i) => `Gi0/${150 + i}`));
   });
 
   it("keeps retrying while the control plane is unreachable, and delivers when it returns", async () => {
