@@ -150,4 +150,14 @@ describeWithPeers(["snmpbulkwalk"], "simulated SNMP agents (net-snmp and Debian'
     await expect(get(bad, ["1.3.6.1.2.1.1.3.0"])).rejects.toThrow(/timed out/i);
     expect(events).toContain("auth-failure");
   });
+
+  it("answers nothing to an SNMPv3 request with the wrong keys, and reports an authentication failure", async () => {
+    const d = dev("ar-ubnd");
+    const events: string[] = [];
+    city.network.device("ar-ubnd").on("event", (e) => events.push(e.type));
+    const u = d.snmp.v3;
+    const out = await run("snmpget", ["-v3", "-l", "authPriv", "-u", u?.user ?? "", "-a", "SHA", "-A", "not-the-key-123", "-x", "AES", "-X", "not-the-key-456", "-t", "1", "-r", "0", `${d.snmp.host}:${d.snmp.port}`, "1.3.6.1.2.1.1.5.0"]).catch((e: { stdout: string; stderr: string }) => e);
+    expect(`${out.stdout}${out.stderr}`).not.toContain("ar-ubnd");
+    expect(events).toContain("auth-failure");
+  });
 });

@@ -54,7 +54,7 @@ export function startDeviceAgent(ctx: SnmpModuleContext, opts: DeviceSnmpAgentOp
         if (!err) return;
         if (!bound) return fail(err);
         // After start-up the callback reports per-packet problems: bad community/user → auth failure.
-        if (/community|user|digest|authentic/i.test(err.message)) opts.onAuthFailure?.(err.rinfo?.address ?? "unknown");
+        if (/community|user|digest|authentic|decrypt/i.test(err.message)) opts.onAuthFailure?.(err.rinfo?.address ?? "unknown");
       });
     } catch (err) {
       return fail(err as Error);
