@@ -46,6 +46,8 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
+    // An HTTP-date always names a day or month; anything else ("-5", "soon") is ignored.
+    if (!/[A-Za-z]{3}/.test(text)) return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;

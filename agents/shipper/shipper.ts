@@ -5,8 +5,9 @@
  */
 import { Registry } from "prom-client";
 import type { CityEvent } from "../../protocol/event.schema.ts";
-import { encodeWriteRequest, groupSamples, REMOTE_WRITE_HEADERS, type Sample } from "../../protocol/remote-write.codec.ts";
+import { REMOTE_WRITE_HEADERS, type Sample } from "../../protocol/remote-write.codec.ts";
 import type { Sink } from "../sink.ts";
+import { eventsBody, isPriority, samplesBody } from "./batch-body.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { Spool } from "./spool.ts";
 import { QueueRefusedError, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
@@ -53,9 +54,6 @@ export interface ShipperOptions {
 
 const REMOTE_WRITE_PATH = "/api/v1/ingest/remote-write";
 const EVENTS_PATH = "/api/v1/ingest/events";
-const EVENTS_PER_BODY = 500;
-/** An events body stops growing past this size (one event's attributes may reach 64 KiB each). */
-const EVENTS_BODY_BYTES = 1 << 20;
 /** Events held in memory while the spool refuses writes; beyond it the oldest ordinary ones go. */
 const MAX_PENDING_EVENTS = 50_000;
 
@@ -277,28 +275,4 @@ export class Shipper implements Sink {
       return { verdict: "retry", status: (err as Error).name === "TimeoutError" ? "timeout" : "network" };
     }
   }
-}
-
-/** The oldest events that fit one body: at most EVENTS_PER_BODY, about EVENTS_BODY_BYTES (always at least one). */
-function eventsBody(pending: readonly CityEvent[]): { count: number; body: Uint8Array } {
-  const parts: string[] = [];
-  let bytes = 0;
-  for (const e of pending) {
-    const json = JSON.stringify(e);
-    if (parts.length > 0 && (parts.length >= EVENTS_PER_BODY || bytes + json.length > EVENTS_BODY_BYTES)) break;
-    parts.push(json);
-    bytes += json.length + 1;
-  }
-  return { count: parts.length, body: new TextEncoder().encode(`{"events":[${parts.join(",")}]}`) };
-}
-
-/** The oldest `max` samples as one remote-write body. */
-function samplesBody(pending: readonly Sample[], max: number): { count: number; body: Uint8Array } {
-  const chunk = pending.slice(0, max);
-  return { count: chunk.length, body: encodeWriteRequest(groupSamples(chunk)) };
-}
-
-/** Traps and security events are the last thing a full spool may drop. */
-function isPriority(e: CityEvent): boolean {
-  return e.kind === "trap" || e.security;
 }
