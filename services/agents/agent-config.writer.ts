@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { utils as sshUtils } from "ssh2";
+// ssh2 is CommonJS: Node's ESM loader exposes only its default export.
+import ssh2 from "ssh2";
 import { stringify } from "yaml";
 import type { Inventory } from "../../inventory/inventory.schema.ts";
 import { simSecrets } from "../../sim/sim-credentials.ts";
@@ -64,7 +65,7 @@ export async function writeSimAgentConfig(opts: {
 
 /** OpenSSH's `SHA256:` fingerprint of a private key's public half (what `ssh-keygen -lf` prints). */
 function fingerprint(privatePem: string): string {
-  const key = sshUtils.parseKey(privatePem);
+  const key = ssh2.utils.parseKey(privatePem);
   if (key instanceof Error) throw new Error(`simulated host key: ${key.message}`);
   const parsed = Array.isArray(key) ? key[0] : key;
   return `SHA256:${createHash("sha256").update(parsed.getPublicSSH()).digest("base64").replace(/=+$/, "")}`;
