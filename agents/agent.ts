@@ -15,7 +15,7 @@ import type { Sink } from "./sink.ts";
 import { snmpModuleRegistry } from "./snmp/snmp-module-registry.ts";
 import { SnmpScraper } from "./snmp/snmp-scrape.ts";
 import { SnmpSessionPool } from "./snmp/snmp-session-pool.ts";
-import { SshConfigCollector, type SshCredentials } from "./ssh/config-collector.ts";
+import type { SshCredentials } from "./ssh/config-collector.ts";
 import { SyslogReceiver } from "./syslog/syslog-receiver.ts";
 import { TrapReceiver } from "./traps/trap-receiver.ts";
 import type { CityEvent } from "../protocol/event.schema.ts";
@@ -102,7 +102,12 @@ export class Agent {
       snmp: { agent: config.name, auths: config.auths, modules, pool: this.pool, recheckMs: config.limits.unreachableRecheckSeconds * 1000, observer: { polled: (_t, _s, vb, bad) => (m.varbinds.inc(vb), bad > 0 && m.badPackets.inc({ component: "snmp" }, bad)), failed: (_t, reason) => m.pollErrors.inc({ kind: "snmp", reason }) } },
       probeModules,
     });
-    collectors.byKind.set("ssh", new SshConfigCollector({ agent: config.name, credentials: sshCredentials(config) }) as unknown as SchedulableCollector);
+    // ssh2 costs ~10 MB of RSS (and a 16 MB wasm heap reserved for poly1305): loaded only by
+    // agents that hold SSH credentials, since without one no ssh target can be scheduled.
+    if (Object.keys(config.sshAuths).length > 0) {
+      const { SshConfigCollector } = await import("./ssh/config-collector.ts");
+      collectors.byKind.set("ssh", new SshConfigCollector({ agent: config.name, credentials: sshCredentials(config) }) as unknown as SchedulableCollector);
+    }
     this.refs = { auths: new Set(Object.keys(config.auths)), snmpModules: new Set(modules.keys()), probeModules: new Set(probeModules.keys()), sshAuths: new Set(Object.keys(config.sshAuths)) };
     this.scheduler = new Scheduler({
       collectors: collectors.byKind,

@@ -11,7 +11,7 @@ import { describeWithPeers, freeTcpPort, freeUdpPort } from "../test/peers.ts";
 import { runAgent } from "./main.ts";
 import { startSnmpd, type SnmpdPeer } from "./snmp/snmpd-peer.ts";
 
-const CP_HOST = "127.30.4.2";
+const CP_HOST = "127.30.6.2";
 const TOKEN = "canary-control-token-5be1";
 
 /** A stand-in control plane: the `/agents` namespace plus the two ingest routes, over real HTTP. */
@@ -81,11 +81,11 @@ describeWithPeers(["snmpd"], "cityplane agent with a control plane", () => {
   let listen = "";
 
   beforeAll(async () => {
-    peer = await startSnmpd("127.30.4.1", await freeUdpPort("127.30.4.1"));
+    peer = await startSnmpd("127.30.6.1", await freeUdpPort("127.30.6.1"));
     await cp.listen();
     dir = mkdtempSync(join(tmpdir(), "cityplane-agent-cp-"));
     writeFileSync(join(dir, "token"), `${TOKEN}\n`, { mode: 0o600 });
-    listen = `127.30.4.1:${await freeTcpPort("127.30.4.1")}`;
+    listen = `127.30.6.1:${await freeTcpPort("127.30.6.1")}`;
     const v3 = `{version: 3, username: ${peer.v3.username}, securityLevel: authPriv, authProtocol: sha, authPassword: ${peer.v3.authPassword}, privProtocol: aes, privPassword: ${peer.v3.privPassword}}`;
     writeFileSync(join(dir, "agent.yaml"), `name: edge-cp\nlisten: ${listen}\ncontrolPlane: {url: "http://${CP_HOST}:${cp.port}", tokenFile: token, heartbeatSeconds: 1}\nlimits: {timeoutMs: 500, retries: 0}\nauths:\n  snmp-v3-netops: ${v3}\n`);
     exited = runAgent(["--config", "agent.yaml"], { out: () => undefined, err: (l) => log.push(l), env: {}, cwd: dir }, stop.signal);
@@ -102,7 +102,7 @@ describeWithPeers(["snmpd"], "cityplane agent with a control plane", () => {
   const snmp = (device: string) => ({ kind: "snmp" as const, id: `snmp:${device}`, device, host: peer.host, port: peer.port, auth: "snmp-v3-netops", modules: ["if_mib"], intervalSeconds: 1 });
 
   it("polls what an assignment names, drops what the next one removes, and skips targets it has no credential for", async () => {
-    expect(cp.heartbeats[0]).toMatchObject({ agent: "edge-cp", version: 0, targets: 0 });
+    expect(await until("the first heartbeat", () => cp.heartbeats[0])).toMatchObject({ agent: "edge-cp", version: 0, targets: 0 });
     expect(await cp.assign({ version: 1, targets: [snmp("core-01")] })).toEqual({ ok: true, version: 1 });
     await until("samples of core-01", () => cp.samples.some((s) => s.device === "core-01" && s.name === "ifHCInOctets"));
 

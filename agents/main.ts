@@ -129,3 +129,24 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
   await shipper?.stop();
   return 0;
 }
+
+/**
+ * The process entry of a stand-alone agent (the bundle built by agents/build.ts): arguments,
+ * environment, stdout/stderr and SIGINT/SIGTERM of this process.
+ */
+export async function agentMain(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write("usage: cityplane-agent --config FILE [--listen HOST:PORT]\n");
+    return 0;
+  }
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await runAgent(args, { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`), env: process.env, cwd: process.cwd() }, stop.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
