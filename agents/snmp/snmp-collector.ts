@@ -19,6 +19,14 @@ import { planPoll, pollDevice, type PollPlan } from "./snmp-poll.ts";
 import type { SnmpSessionPool } from "./snmp-session-pool.ts";
 import { SnmpType } from "./net-snmp.ts";
 
+const rateNames = new Map<string, string>();
+/** `<name>:rate`, interned: one string per metric instead of one per sample. */
+function rateName(name: string): string {
+  let r = rateNames.get(name);
+  if (r === undefined) rateNames.set(name, (r = `${name}:rate`));
+  return r;
+}
+
 /** What the collector reports about each pass (the agent's own metrics hang off this). */
 export interface SnmpPollObserver {
   polled(target: string, seconds: number, varbinds: number, badVarbinds: number): void;
@@ -57,9 +65,12 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
   private readonly state = new Map<string, TargetState>();
   private readonly plans = new Map<string, PollPlan>();
   private readonly now: () => number;
+  /** 64-bit metrics that replace a 32-bit twin (only their rows need remembering per pass). */
+  private readonly shadowTargets = new Set<string>();
 
   constructor(private readonly deps: SnmpCollectorDeps) {
     this.now = deps.now ?? Date.now;
+    for (const m of deps.modules.values()) for (const metric of m.metrics) if (metric.shadowedBy !== undefined) this.shadowTargets.add(metric.shadowedBy);
   }
 
   /** The delay before the next pass of a target: its interval, or the recheck period while it is down. */
@@ -140,18 +151,18 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
     const ratesOk = st.rates.begin(tsMs, uptime);
     // 64-bit twins present this pass: their 32-bit counterparts are not shipped.
     const hc = new Set<string>();
-    for (const s of polled) if (s.wireType === SnmpType.Counter64) hc.add(`${s.name}\u0000${s.index}`);
+    for (const s of polled) if (s.wireType === SnmpType.Counter64 && this.shadowTargets.has(s.name)) hc.add(`${s.name}\u0000${s.index}`);
     const out: Sample[] = [];
     const keys = new Set<string>();
     for (const s of polled) {
       const shadow = s.metric.shadowedBy;
-      if (shadow !== undefined && hc.has(`${shadow}\u0000${s.index}`)) continue;
+      if (shadow !== undefined && hc.size > 0 && hc.has(`${shadow}\u0000${s.index}`)) continue;
       out.push({ name: s.name, labels: s.labels as Record<string, string>, value: s.value, timestampMs: tsMs });
       if (s.metric.type !== "counter") continue;
       const key = `${s.name}\u0000${s.index}`;
       keys.add(key);
       const rate = st.rates.rate(key, s.value, s.wireType === SnmpType.Counter64 ? 64 : 32);
-      if (ratesOk && rate !== undefined) out.push({ name: `${s.name}:rate`, labels: s.labels as Record<string, string>, value: rate, timestampMs: tsMs });
+      if (ratesOk && rate !== undefined) out.push({ name: rateName(s.name), labels: s.labels as Record<string, string>, value: rate, timestampMs: tsMs });
     }
     st.rates.retain(keys);
     return out;

@@ -102,6 +102,8 @@ function decodeIndex(type: string, ids: string[], pos: number): [string, number]
 export class SnmpDecoder {
   /** Column (or scalar) OID → metrics read from it; lookup-only columns map to an empty list. */
   private readonly columns = new Map<string, { metrics: SnmpMetric[]; lookup: boolean }>();
+  /** Per metric, the prefix of its row-label cache key (metrics of one table share it). */
+  private readonly tableKeys = new Map<SnmpMetric, string>();
   /** Dot counts of the configured OIDs, deepest first: where a varbind's column can end. */
   private readonly depths: number[];
 
@@ -175,7 +177,9 @@ export class SnmpDecoder {
   private labelsFor(metric: SnmpMetric, index: string, lookup: Map<string, NetSnmpVarbind>, cache: Map<string, Readonly<Record<string, string>>>, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
     if (metric.indexes.length === 0) return extra;
     // Columns of one table share indexes and lookups, hence the label object.
-    const key = `${metric.lookups.length > 0 ? (metric.lookups[0] as { oid: string }).oid : ""}|${metric.indexes.length}|${index}`;
+    let table = this.tableKeys.get(metric);
+    if (table === undefined) this.tableKeys.set(metric, (table = `${metric.lookups.length > 0 ? (metric.lookups[0] as { oid: string }).oid : ""}|${metric.indexes.length}|`));
+    const key = table + index;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const labels: Record<string, string> = { ...extra };
