@@ -1,7 +1,9 @@
 /**
  * CPU per polled varbind: `cityplane agent` vs prometheus-snmp-exporter (Debian), both asked
  * for the same if_mib module on the same snmpd through their `/snmp` endpoints, alternating,
- * each charged with its own whole-process CPU (/proc/<pid>/stat utime+stime).
+ * each charged with its own whole-process CPU (/proc/<pid>/stat utime+stime). Then the
+ * continuous mode on the same snmpd, in this process: poll → decode → counter rates →
+ * remote-write encoding (what the shipper sends), per varbind.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,10 +13,41 @@ import { stringify } from "yaml";
 import { freeTcpPort, freeUdpPort, peerPath } from "../test/peers.ts";
 import { startSnmpd } from "../agents/snmp/snmpd-peer.ts";
 import { ifMibModule } from "../agents/snmp/modules/if-mib.module.ts";
+import { SnmpCollector } from "../agents/snmp/snmp-collector.ts";
+import { snmpModuleRegistry } from "../agents/snmp/snmp-module-registry.ts";
+import { SnmpSessionPool } from "../agents/snmp/snmp-session-pool.ts";
+import { encodeWriteRequest, groupSamples } from "../protocol/remote-write.codec.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
 import { processCpuSeconds, processRssBytes } from "./lib/proc-stats.ts";
 
 const HOST = "127.30.4.1";
+
+/** CPU seconds of this process per varbind over `passes` continuous passes (after a warm-up). */
+async function continuousCpuPerVarbind(host: string, port: number, community: string, passes: number): Promise<{ perVarbind: number; encodeShare: number }> {
+  const pool = new SnmpSessionPool({ timeoutMs: 5000, retries: 0, concurrency: 1, idleMs: 600_000, onBadPacket: () => undefined });
+  let varbinds = 0;
+  const collector = new SnmpCollector({ agent: "bench", auths: { v2c: { version: "2c", community } }, modules: snmpModuleRegistry({}), pool, recheckMs: 15_000, observer: { polled: (_t, _s, vb) => void (varbinds += vb), failed: () => undefined } });
+  const target = { kind: "snmp" as const, id: "snmp:bench", device: "bench", host, port, auth: "v2c", modules: ["if_mib"], intervalSeconds: 60 };
+  let encodeUs = 0;
+  const pass = async () => {
+    const r = await collector.collect(target, AbortSignal.timeout(5000));
+    const e0 = process.cpuUsage();
+    encodeWriteRequest(groupSamples(r.samples));
+    const e = process.cpuUsage(e0);
+    encodeUs += e.user + e.system;
+  };
+  try {
+    for (let i = 0; i < 50; i++) await pass();
+    varbinds = 0;
+    encodeUs = 0;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < passes; i++) await pass();
+    const c = process.cpuUsage(c0);
+    return { perVarbind: (c.user + c.system) / 1e6 / varbinds, encodeShare: encodeUs / (c.user + c.system) };
+  } finally {
+    pool.close();
+  }
+}
 
 /** The if_mib module in snmp_exporter 0.21's generated-config format. */
 export function exporterConfig(community: string): string {
@@ -80,6 +113,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       }
     }
     const perK = (sec: number) => (sec / (rounds * walked)) * 1000;
+    const continuous = await continuousCpuPerVarbind(HOST, snmpd.port, snmpd.community, rounds);
     return {
       name,
       metrics: {
@@ -88,9 +122,12 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
         agent_cpu_seconds_per_1k_varbinds: perK(cpu.agent),
         exporter_cpu_seconds_per_1k_varbinds: perK(cpu.exporter),
         cpu_per_varbind_ratio: cpu.agent / cpu.exporter,
+        continuous_cpu_seconds_per_1k_varbinds: continuous.perVarbind * 1000,
+        continuous_vs_exporter_scrape_ratio: (continuous.perVarbind * 1000) / perK(cpu.exporter),
+        continuous_remote_write_encoding_share: continuous.encodeShare,
         agent_rss_bytes: processRssBytes(agent.pid as number),
       },
-      notes: `snmpd on loopback, if_mib, ${walked} varbinds per scrape, alternating; CPU ticks are 10 ms, so quick runs are noisy`,
+      notes: `snmpd on loopback, if_mib, ${walked} varbinds per scrape, alternating; CPU ticks are 10 ms, so quick runs are noisy. continuous_*: the scheduled path in the bench process (poll, rates, remote-write encoding), no HTTP`,
     };
   } finally {
     for (const p of procs) p.kill("SIGTERM");
