@@ -177,6 +177,22 @@ describe("Spool cap and drop order", () => {
   });
 });
 
+describe("Spool after a crash between deleting a delivered segment and its ack file", () => {
+  it("numbers new segments above the stale ack, so they are never taken for delivered", async () => {
+    const dir = await tempDir();
+    const first = await openSpool(dir);
+    await first.spool.close();
+    await writeFile(join(dir, "samples", "ack"), "5 52\n");
+    const { spool } = await openSpool(dir);
+    await spool.append("samples", 1, payload(1));
+    await spool.append("samples", 1, payload(2));
+    await spool.close();
+    const again = await openSpool(dir);
+    expect(await drain(again.spool)).toEqual(["samples/record-1:", "samples/record-2:"]);
+    await again.spool.close();
+  });
+});
+
 async function flip(file: string, at: number): Promise<void> {
   const buf = await readFile(file);
   buf[at] = (buf[at] as number) ^ 0x01;

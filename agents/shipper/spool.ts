@@ -113,6 +113,10 @@ export class Spool implements RecordQueue {
       const names = await this.fs.list(dir);
       const ack = parseAck(await this.fs.readFile(join(dir, "ack")).catch(() => undefined));
       const ids = names.flatMap((n) => (SEGMENT_RE.exec(n) ? [Number(n.slice(0, 16))] : [])).sort((a, b) => a - b);
+      // A crash between deleting a delivered segment and removing the ack file leaves an ack
+      // naming a segment that is gone: new segments must number above it, or the next
+      // recovery would take them for delivered ones.
+      if (ack) this.nextSegmentId = Math.max(this.nextSegmentId, ack.segment + 1);
       for (const n of names) if (n.endsWith(".tmp")) await this.fs.unlink(join(dir, n));
       for (const id of ids) {
         this.nextSegmentId = Math.max(this.nextSegmentId, id + 1);
