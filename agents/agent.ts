@@ -161,11 +161,17 @@ export class Agent {
    */
   assign(targets: readonly Target[]): number {
     const runnable: Target[] = [];
+    // One line per distinct problem: a city without SSH credentials would otherwise log one per device.
+    const refused = new Map<string, string[]>();
     for (const t of targets) {
       const problems = targetRefProblems([t], this.refs);
       if (problems.length === 0) runnable.push(t);
-      else this.opts.log?.(`target ${t.id} not scheduled: ${problems.map((p) => p.replace(/^\[0\]\./, "")).join("; ")}`);
+      else {
+        const why = problems.map((p) => p.replace(/^\[0\]\./, "")).join("; ");
+        refused.set(why, [...(refused.get(why) ?? []), t.id]);
+      }
     }
+    for (const [why, ids] of refused) this.opts.log?.(`${ids.length} target(s) not scheduled (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? `, … ${ids.length - 3} more` : ""}): ${why}`);
     this.scheduler.assign(runnable);
     this.metrics.targets.reset();
     for (const [kind, n] of Object.entries(this.scheduler.counts())) this.metrics.targets.set({ kind }, n);

@@ -107,7 +107,8 @@ describeWithPeers(["snmpd"], "cityplane agent with a control plane", () => {
     await until("samples of core-01", () => cp.samples.some((s) => s.device === "core-01" && s.name === "ifHCInOctets"));
 
     const unknownAuth = { ...snmp("core-03"), auth: "snmp-v3-nobody" };
-    await cp.assign({ version: 2, targets: [snmp("core-02"), unknownAuth] });
+    const ssh = (device: string) => ({ kind: "ssh" as const, id: `ssh:${device}`, device, host: peer.host, port: 22, auth: "ssh-netops", driver: "ios" as const, intervalSeconds: 300 });
+    await cp.assign({ version: 2, targets: [snmp("core-02"), unknownAuth, ssh("ar-1"), ssh("ar-2"), ssh("ar-3"), ssh("ar-4")] });
     await until("samples of core-02", () => cp.samples.some((s) => s.device === "core-02"));
     const removedAt = Date.now();
     // Passes of core-01 may still be in flight or spooled at the switch; wait two intervals and a shipping flush.
@@ -115,8 +116,10 @@ describeWithPeers(["snmpd"], "cityplane agent with a control plane", () => {
     const late = cp.samples.filter((s) => s.device === "core-01" && s.atMs > removedAt + 2500);
     expect(late).toEqual([]);
     expect(cp.samples.some((s) => s.device === "core-03")).toBe(false);
-    expect(log).toContain('target snmp:core-03 not scheduled: auth: no auth named "snmp-v3-nobody" in the agent config');
-    expect(log).toContain("assignment 2: 1 of 2 target(s) scheduled");
+    expect(log).toContain('1 target(s) not scheduled (snmp:core-03): auth: no auth named "snmp-v3-nobody" in the agent config');
+    expect(log).toContain("assignment 2: 1 of 6 target(s) scheduled");
+    // Without SSH credentials every ssh target is refused, in one line rather than one per device.
+    expect(log).toContain('4 target(s) not scheduled (ssh:ar-1, ssh:ar-2, ssh:ar-3, … 1 more): auth: no SSH auth named "ssh-netops" in the agent config (sshAuths)');
 
     const targets = (await (await fetch(`http://${listen}/targets`)).json()) as { id: string }[];
     expect(targets.map((t) => t.id)).toEqual(["snmp:core-02"]);
