@@ -2,7 +2,8 @@
  * How the SNMP poller's cost grows with the city: CPU and memory of continuous polling (poll →
  * decode → rates → remote-write encoding, as shipped) per cycle at 1k, 10k and 100k interfaces
  * (`--quick` stops at 10k), and the whole simulated Da Nang polled with the modules the control
- * plane assigns, as a share of one core at a 60 s (and the default 30 s) interval.
+ * plane assigns, as a share of one core at a 60 s (and the default 30 s) interval; and the idle
+ * RSS of the agent bundled (agents/build.ts) and through tsx, after 20 s with nothing to poll.
  *
  * Devices with many interfaces are net-snmp agents in child processes (this file in `serve`
  * mode), each on its own loopback address, serving an ifTable/ifXTable slice of 5,000 rows with
@@ -10,6 +11,8 @@
  * their own processes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { defineSnmpModule } from "../agents/snmp/snmp-module.schema.ts";
@@ -21,6 +24,7 @@ import type { Target } from "../protocol/assignment.schema.ts";
 import { encodeWriteRequest, groupSamples } from "../protocol/remote-write.codec.ts";
 import { freeUdpPort } from "../test/peers.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
+import { processRssBytes } from "./lib/proc-stats.ts";
 
 const ROWS_PER_DEVICE = 5000;
 const COMMUNITY = "bench-scale-community";
@@ -144,6 +148,21 @@ function collectorFor(auths: Record<string, SnmpAuth>, extra: Record<string, Ret
 
 const mb = (b: number) => Math.round(b / 1e5) / 10;
 
+/** RSS of an idle agent (no targets) 20 s after start, when V8's memory reducer has run. */
+async function idleRss(args: string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "cityplane-idle-"));
+  writeFileSync(join(dir, "agent.yaml"), "name: idle\nlisten: 127.35.250.1:0\nauths: {}\n");
+  const p = spawn(process.execPath, [...args, "--config", join(dir, "agent.yaml")], { stdio: "ignore" });
+  try {
+    await new Promise((r) => setTimeout(r, 20_000));
+    if (p.exitCode !== null) throw new Error(`idle agent exited with ${p.exitCode}`);
+    return processRssBytes(p.pid as number);
+  } finally {
+    p.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const name = "snmp-scale";
   const metrics: Record<string, number> = {};
@@ -217,6 +236,12 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     metrics.city_cycle_wall_seconds_max = wall;
     metrics.city_core_percent_at_60s = (cpu / cycles / 60) * 100;
     metrics.city_core_percent_at_30s = (cpu / cycles / 30) * 100;
+    const { buildAgent } = await import("../agents/build.ts");
+    const bundle = await buildAgent();
+    const [bundled, tsx] = await Promise.all([idleRss([bundle.outfile]), idleRss([join(import.meta.dirname, "../bin/cityplane.js"), "agent"])]);
+    metrics.idle_rss_mb_bundled = mb(bundled);
+    metrics.idle_rss_mb_tsx = mb(tsx);
+    metrics.bundle_kib = Math.round(bundle.bytes / 1024);
     notes.push(`interfaces: ${ROWS_PER_DEVICE} per synthetic device (net-snmp agent per process), 6 columns walked + ifName lookup, v2c, all devices polled at once; cost = poller process CPU of the second cycle (rates on) incl. remote-write encoding`);
     notes.push(`city: ${targets.length} simulated devices (SNMPv3 authPriv SHA/AES), modules per role as the control plane assigns them, mean of ${cycles} cycles after a warm-up cycle`);
     return { name, metrics, notes: notes.join("; ") };
