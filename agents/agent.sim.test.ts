@@ -32,7 +32,9 @@ describe("an agent with SNMP and SSH targets against the simulated city", () => 
   const log: string[] = [];
 
   beforeAll(async () => {
+    const trapPort = await freeUdpPort(`${PREFIX}.255.2`);
     city = await startSimCity(inventory, {
+      trapReceivers: [{ host: `${PREFIX}.255.2`, port: trapPort, version: "3" }],
       seed: SEED,
       addressPrefix: PREFIX,
       snmpPort: await freeUdpPort(`${PREFIX}.0.1`),
@@ -59,6 +61,7 @@ describe("an agent with SNMP and SSH targets against the simulated city", () => 
       "name: edge-sim",
       `listen: ${PREFIX}.255.1:0`,
       "targets: targets.yaml",
+      `traps: {listen: "${PREFIX}.255.2:${trapPort}", auths: [snmp-v3-netops]}`,
       "auths:",
       `  snmp-v3-netops: {version: 3, username: ${v3.user}, securityLevel: authPriv, authProtocol: sha, authPassword: ${v3.authKey}, privProtocol: aes, privPassword: ${v3.privKey}}`,
       "sshAuths:",
@@ -66,7 +69,7 @@ describe("an agent with SNMP and SSH targets against the simulated city", () => 
     ].join("\n");
     const cfg = parseAgentConfig(text, "agent.yaml", dir);
     if (!cfg.ok) throw new Error(cfg.errors.join("\n"));
-    agent = await Agent.start({ config: cfg.config, findings: cfg.findings, sink, log: (l) => log.push(l), deviceAt: () => undefined });
+    agent = await Agent.start({ config: cfg.config, findings: cfg.findings, sink, log: (l) => log.push(l) });
   }, 25_000);
   afterAll(async () => {
     await agent?.stop();
@@ -75,17 +78,34 @@ describe("an agent with SNMP and SSH targets against the simulated city", () => 
   });
 
   it("records the router's configuration baseline over SSH with the pinned host key, refuses the unpinned device, and polls SNMP alongside", async () => {
-    for (let i = 0; i < 400 && !(sink.eventLog.some((e) => e.type === "config-baseline") && sink.sampleLog.some((s) => s.name === "ifHCInOctets:rate")); i++) await new Promise((r) => setTimeout(r, 50));
+    const metricsText = async () => (await fetch(`http://${agent.address}/metrics`)).text();
+    for (let i = 0; i < 100; i++) {
+      const sshRefused = /^cityplane_agent_polls_total\{kind="ssh",result="error"\} [1-9]/m.test(await metricsText());
+      if (sshRefused && sink.eventLog.some((e) => e.type === "config-baseline") && sink.sampleLog.some((s) => s.name === "ifHCInOctets:rate")) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const baseline = sink.eventLog.filter((e) => e.type === "config-baseline");
     expect(baseline.map((e) => e.entity?.name)).toEqual([ROUTER]);
     expect(sink.sampleLog.some((s) => s.name === "cityplane_ssh_config_unsaved" && s.labels.device === ROUTER)).toBe(true);
     expect(sink.sampleLog.some((s) => s.name === "ifHCInOctets:rate" && s.labels.device === ROUTER)).toBe(true);
-    const metrics = await (await fetch(`http://${agent.address}/metrics`)).text();
+    const metrics = await metricsText();
     expect(metrics).toMatch(/^cityplane_agent_polls_total\{kind="ssh",result="error"\} [1-9]/m); // the unpinned device
     expect(metrics).toMatch(/^cityplane_agent_polls_total\{kind="ssh",result="ok"\} [1-9]/m);
     expect(metrics).toMatch(/^cityplane_agent_targets\{kind="ssh"\} 2$/m);
     // Credentials never leave the agent: not in events, samples, metrics or logs.
     const password = (city.listing.devices.find((d) => d.name === ROUTER)?.ssh?.password ?? "unset") as string;
     expect(JSON.stringify([sink.eventLog, sink.sampleLog, log]) + metrics).not.toContain(password);
+  });
+
+  it("names the device a trap came from by the address its targets poll", async () => {
+    const link = inventory.links.find((l) => l.a.device === ROUTER || l.b.device === ROUTER);
+    if (!link) throw new Error("router has no link");
+    city.setLinkCut(link.name, true);
+    try {
+      for (let i = 0; i < 100 && !sink.eventLog.some((e) => e.type === "linkDown"); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(sink.eventLog.find((e) => e.type === "linkDown")).toMatchObject({ kind: "trap", entity: { kind: "device", name: ROUTER } });
+    } finally {
+      city.setLinkCut(link.name, false);
+    }
   });
 });

@@ -35,7 +35,7 @@ export interface AgentOptions {
   sink: Sink;
   /** Overrides config.listen (the --listen flag). */
   listen?: string;
-  /** Inventory device by management address, for traps and syslog. */
+  /** Inventory device by management address, for traps and syslog (default: from the assigned snmp and ssh targets). */
   deviceAt?: (address: string) => string | undefined;
   log?: (line: string) => void;
   /** Other registries served at /metrics beside the agent's own (shipper, control channel). */
@@ -65,6 +65,9 @@ export class Agent {
   private traps?: TrapReceiver;
   private syslog?: SyslogReceiver;
   private refs!: TargetRefs;
+  /** Device names by the address their snmp/ssh targets poll: who sent a trap or a syslog line. */
+  private devicesByAddress = new Map<string, string>();
+  private readonly deviceAt = (address: string): string | undefined => this.opts.deviceAt?.(address) ?? this.devicesByAddress.get(address);
   /** Where the HTTP server listens. */
   address = "";
 
@@ -140,10 +143,10 @@ export class Agent {
     this.address = `${addr.address}:${addr.port}`;
     if (config.traps) {
       const t = hostPort(config.traps.listen);
-      this.traps = await TrapReceiver.start({ agent: config.name, ...t, auths: config.traps.auths.map((n) => config.auths[n]).filter((x) => x !== undefined), rateLimit: config.traps.rateLimit, sink: counted, deviceAt: this.opts.deviceAt, onReceived: (version) => m.trapsReceived.inc({ version }), onDropped: (reason) => m.trapsDropped.inc({ reason }) });
+      this.traps = await TrapReceiver.start({ agent: config.name, ...t, auths: config.traps.auths.map((n) => config.auths[n]).filter((x) => x !== undefined), rateLimit: config.traps.rateLimit, sink: counted, deviceAt: this.deviceAt, onReceived: (version) => m.trapsReceived.inc({ version }), onDropped: (reason) => m.trapsDropped.inc({ reason }) });
     }
     if (config.syslog && (config.syslog.udp || config.syslog.tcp)) {
-      this.syslog = await SyslogReceiver.start({ agent: config.name, ...(config.syslog.udp ? { udp: hostPort(config.syslog.udp) } : {}), ...(config.syslog.tcp ? { tcp: hostPort(config.syslog.tcp) } : {}), maxMessageBytes: config.syslog.maxMessageBytes, rateLimit: config.syslog.rateLimit, sink: counted, deviceAt: this.opts.deviceAt, onReceived: (transport) => m.syslogReceived.inc({ transport }), onDropped: (reason) => m.syslogDropped.inc({ reason }) });
+      this.syslog = await SyslogReceiver.start({ agent: config.name, ...(config.syslog.udp ? { udp: hostPort(config.syslog.udp) } : {}), ...(config.syslog.tcp ? { tcp: hostPort(config.syslog.tcp) } : {}), maxMessageBytes: config.syslog.maxMessageBytes, rateLimit: config.syslog.rateLimit, sink: counted, deviceAt: this.deviceAt, onReceived: (transport) => m.syslogReceived.inc({ transport }), onDropped: (reason) => m.syslogDropped.inc({ reason }) });
     }
     if (config.targets !== undefined) {
       const loaded = loadTargetFile(config.targets, this.refs);
@@ -173,6 +176,7 @@ export class Agent {
     }
     for (const [why, ids] of refused) this.opts.log?.(`${ids.length} target(s) not scheduled (${ids.slice(0, 3).join(", ")}${ids.length > 3 ? `, … ${ids.length - 3} more` : ""}): ${why}`);
     this.scheduler.assign(runnable);
+    this.devicesByAddress = new Map(targets.flatMap((t) => (t.kind === "snmp" || t.kind === "ssh" ? [[t.host, t.device] as const] : [])));
     this.metrics.targets.reset();
     for (const [kind, n] of Object.entries(this.scheduler.counts())) this.metrics.targets.set({ kind }, n);
     return runnable.length;
