@@ -25,6 +25,19 @@ export const IF_METRICS = ["ifHCInOctets", "ifHCOutOctets", "ifHCInUcastPkts", "
 const START = Date.UTC(2026, 10, 20);
 const REPS = 2;
 
+/** DROP DATABASE … WITH (FORCE), retried while an autovacuum worker (not ours to end) is inside. */
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** Every interface of the city: link endpoints from the inventory plus four LAN ports per device. */
 export async function cityInterfaces(): Promise<{ device: string; ifName: string; instance: string }[]> {
   const inv = await loadInventoryOrThrow(INVENTORY);
@@ -94,7 +107,7 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
   const name = `cityplane_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await dropDatabase(admin, name);
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
@@ -134,7 +147,7 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
     await client.end();
     return { ingestPerSec, rawPerSec };
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(admin, name);
     await admin.end();
   }
 }

@@ -21,6 +21,19 @@ import { cityInterfaces } from "./ingest.bench.ts";
 
 const PG_URL = process.env.TEST_PG_URL ?? "postgres://cityplane_test:cityplane_test@127.0.0.1:5432/cityplane_test";
 const DAY = 86_400_000;
+
+/** DROP DATABASE … WITH (FORCE), retried while an autovacuum worker (not ours to end) is inside. */
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
 const NOW = Date.UTC(2026, 10, 21); // midnight: every bucket before it is closed
 const METRICS = ["ifHCInOctets", "ifHCOutOctets"];
 
@@ -145,7 +158,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const admin = new pg.Client({ connectionString: PG_URL });
   try {
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(admin, name);
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(PG_URL);
     url.pathname = `/${name}`;
@@ -156,7 +169,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   } catch (err) {
     notes.push(`PostgreSQL part skipped: ${(err as Error).message}`);
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await dropDatabase(admin, name).catch(() => undefined);
     await admin.end().catch(() => undefined);
   }
   return { name: "query", metrics, notes: notes.join("; ") || undefined };
