@@ -8,6 +8,7 @@ import type { IngestPort } from "./ingest.port.ts";
 /** The ingest port over the ingest service (validation, backpressure, idempotent writes), timed into the DB histogram. */
 export function ingestPort(service: IngestService, metrics: ControlPlaneMetrics): IngestPort {
   return {
+    decodeRemoteWrite: (body, maxDecodedBytes) => service.decodeRemoteWrite(body, maxDecodedBytes),
     samples: (series: readonly TimeSeries[]): Promise<WriteReport> => metrics.timeDb("writeSamples", () => service.ingestSamples(series)),
     events: (events: readonly CityEvent[]): Promise<WriteReport> => metrics.timeDb("writeEvents", () => service.ingestEvents(events)),
   };

@@ -7,6 +7,8 @@ import type { WriteReport } from "../store/store.ts";
  * resolve only after commit. Throws `OverloadedError` (429) or `StoreUnavailableError` (503).
  */
 export interface IngestPort {
+  /** Decodes a remote-write body (sharing label objects across batches); throws RemoteWriteDecodeError. */
+  decodeRemoteWrite(body: Uint8Array, maxDecodedBytes: number): TimeSeries[];
   samples(series: readonly TimeSeries[], agent: string): Promise<WriteReport>;
   events(events: readonly CityEvent[], agent: string): Promise<WriteReport>;
 }

@@ -1,7 +1,7 @@
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { eventBatchSchema } from "../../protocol/event.schema.ts";
-import { RemoteWriteDecodeError, decodeWriteRequest, type TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { RemoteWriteDecodeError, type TimeSeries } from "../../protocol/remote-write.codec.ts";
 import type { ControlPlaneMetrics } from "../metrics/control-plane.metrics.ts";
 import { ApiError, BadRequestError, UnauthorizedError, UnsupportedMediaTypeError } from "./api-errors.ts";
 import { bearerToken } from "./bearer-auth.ts";
@@ -88,7 +88,7 @@ export function registerIngestRoutes(app: HttpApp, deps: IngestRouteDeps): void 
         if (!Buffer.isBuffer(request.body)) throw bad("samples", "bad_body", "body must be application/x-protobuf");
         let series: TimeSeries[];
         try {
-          series = decodeWriteRequest(request.body, { maxDecodedBytes: limits.maxDecodedBytes });
+          series = deps.ingest.decodeRemoteWrite(request.body, limits.maxDecodedBytes);
         } catch (err) {
           if (err instanceof RemoteWriteDecodeError || err instanceof Error) throw bad("samples", "bad_remote_write", `malformed remote-write body: ${err.message}`);
           throw err;
