@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { describe, it } from "vitest";
-import { REQUIRE_PEERS } from "../../test/peers.ts";
+import { describeWithPeer } from "../../test/peers.ts";
 
 /**
  * PostgreSQL for tests: the Debian server on loopback (or `TEST_PG_URL`). Each test file gets a
@@ -26,12 +25,7 @@ export async function postgresReachable(url = TEST_PG_URL): Promise<string | und
 
 /** `describe` for tests needing PostgreSQL: skipped locally when unreachable, failing under CI_REQUIRE_PEERS=1. */
 export function describeWithPostgres(problem: string | undefined, name: string, fn: () => void): void {
-  if (problem === undefined) describe(name, fn);
-  else if (REQUIRE_PEERS) describe(name, () => it("needs PostgreSQL", () => { throw new Error(`PostgreSQL unreachable at ${redact(TEST_PG_URL)} (CI_REQUIRE_PEERS=1): ${problem}`); }));
-  else {
-    console.warn(`skipping "${name}": PostgreSQL unreachable at ${redact(TEST_PG_URL)}: ${problem}`);
-    describe.skip(name, fn);
-  }
+  describeWithPeer(problem === undefined ? undefined : `PostgreSQL unreachable at ${redact(TEST_PG_URL)}: ${problem}`, name, fn);
 }
 
 /** Creates a fresh database; `drop()` removes it, closing whatever is still connected. */
