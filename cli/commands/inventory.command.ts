@@ -1,9 +1,21 @@
 import { stringify } from "yaml";
 import { loadConfig } from "../../config/config.ts";
 import { formatProblem, loadInventoryFile } from "../../inventory/inventory.loader.ts";
+import type { Inventory } from "../../inventory/inventory.schema.ts";
 import type { Command, CommandIo } from "../command.ts";
 import { formatSummary, inventorySummary } from "../inventory-summary.ts";
 import { resolve } from "node:path";
+
+/** The inventory named on the command line (or by the configuration), or undefined after printing why not. */
+async function loadOrReport(args: string[], io: CommandIo): Promise<Inventory | undefined> {
+  const file = await resolveFile(args, io);
+  if (file === undefined) return undefined;
+  const result = await loadInventoryFile(file);
+  if (result.ok) return result.inventory;
+  for (const p of result.problems) io.err(formatProblem(p));
+  io.err(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"} found`);
+  return undefined;
+}
 
 async function resolveFile(args: string[], io: CommandIo): Promise<string | undefined> {
   const file = args.find((a) => !a.startsWith("-"));
@@ -21,16 +33,10 @@ export const inventoryValidateCommand: Command = {
   usage: "cityplane inventory validate [FILE] [--json]",
   summary: "check an inventory file and print its counts; exit 1 listing every problem",
   async run(args, io) {
-    const file = await resolveFile(args, io);
-    if (file === undefined) return 1;
-    const result = await loadInventoryFile(file);
-    if (!result.ok) {
-      for (const p of result.problems) io.err(formatProblem(p));
-      io.err(`${result.problems.length} problem${result.problems.length === 1 ? "" : "s"} found`);
-      return 1;
-    }
-    if (args.includes("--json")) io.out(JSON.stringify(inventorySummary(result.inventory), null, 2));
-    else for (const line of ["valid", ...formatSummary(result.inventory)]) io.out(line);
+    const inventory = await loadOrReport(args, io);
+    if (inventory === undefined) return 1;
+    if (args.includes("--json")) io.out(JSON.stringify(inventorySummary(inventory), null, 2));
+    else for (const line of ["valid", ...formatSummary(inventory)]) io.out(line);
     return 0;
   },
 };
@@ -40,14 +46,9 @@ export const inventoryShowCommand: Command = {
   usage: "cityplane inventory show [FILE] [--json]",
   summary: "print the inventory with every default filled in",
   async run(args, io) {
-    const file = await resolveFile(args, io);
-    if (file === undefined) return 1;
-    const result = await loadInventoryFile(file);
-    if (!result.ok) {
-      for (const p of result.problems) io.err(formatProblem(p));
-      return 1;
-    }
-    io.out(args.includes("--json") ? JSON.stringify(result.inventory, null, 2) : stringify(result.inventory, { lineWidth: 0, aliasDuplicateObjects: false }));
+    const inventory = await loadOrReport(args, io);
+    if (inventory === undefined) return 1;
+    io.out(args.includes("--json") ? JSON.stringify(inventory, null, 2) : stringify(inventory, { lineWidth: 0, aliasDuplicateObjects: false }));
     return 0;
   },
 };
