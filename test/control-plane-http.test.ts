@@ -114,6 +114,11 @@ function suite(backend: Backend, host: string): void {
   it("shows declared and observed state per device, and requires a token for queries", async () => {
     const r = (await (await get("/api/v1/entities?kind=device")).json()) as { entities: { name: string; observed: { reporting: string } }[] };
     expect(Object.fromEntries(r.entities.map((e) => [e.name, e.observed.reporting]))).toEqual({ "core-1": "reporting", "dist-1": "never", "ar-a": "never", "wlc-1": "never" });
+    // Starting to report opened an "up" interval in the store (the basis of availability); a device never heard has none.
+    const core = (await (await get("/api/v1/entities/device/core-1")).json()) as { states: { state: string; endMs?: number; reason?: string }[] };
+    expect(core.states.map((i) => [i.state, i.endMs, i.reason])).toEqual([["up", undefined, "samples arriving"]]);
+    const dist = (await (await get("/api/v1/entities/device/dist-1")).json()) as { states: unknown[] };
+    expect(dist.states).toEqual([]);
     expect((await fetch(`${h.url}/api/v1/entities`)).status).toBe(401);
     expect((await get("/api/v1/entities/device/nope")).status).toBe(404);
   });
