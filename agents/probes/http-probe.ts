@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { IpProtocol, ProbeContext, ProbeResult, ProbeSample, Prober } from "./probe.ts";
 import { deadlineSignal, earliestCertExpiry, resolveHost, secondsSince } from "./probe-net.ts";
@@ -55,8 +55,10 @@ export const httpProber: Prober<HttpProbeConfig> = {
           headers: { host: url.host, "user-agent": "cityplane-probe", ...config.headers },
           agent: false,
           signal,
-          // SNI and certificate checks use the name from the URL, not the resolved address.
-          servername: url.hostname.startsWith("[") ? undefined : url.hostname,
+          // SNI and certificate checks use the name from the URL, not the resolved address. An
+          // address is no server name (RFC 6066 §3): "" sends no SNI (undefined would let Node
+          // derive one from the Host header, an address again).
+          servername: isIP(url.hostname.replace(/^\[|\]$/g, "")) === 0 ? url.hostname : "",
           rejectUnauthorized: config.insecureSkipVerify !== true,
         };
         const req = (secure ? https : http).request(options, (res) => {
