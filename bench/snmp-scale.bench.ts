@@ -52,7 +52,7 @@ const scaleModule = defineSnmpModule("if_scale", {
 
 /** `serve` mode: one synthetic device (child process). Prints "ready" once bound. */
 async function serve(host: string, port: number, rows: number): Promise<void> {
-  const { snmp, T } = await import("../sim/snmp/net-snmp.ts");
+  const { createAgent, ObjectType: T } = await import("net-snmp");
   const { registerLazyTable } = await import("../sim/snmp/lazy-provider.ts");
   const started = Date.now();
   const c64 = (v: number) => {
@@ -63,7 +63,7 @@ async function serve(host: string, port: number, rows: number): Promise<void> {
   const secs = () => (Date.now() - started) / 1000;
   await new Promise<void>((resolve, reject) => {
     let bound = false;
-    const agent = snmp.createAgent({ port, address: host, transport: "udp4" }, (err) => {
+    const agent = createAgent({ port, address: host, transport: "udp4" }, (err) => {
       if (err && !bound) reject(err);
     });
     agent.getAuthorizer().addCommunity(COMMUNITY);

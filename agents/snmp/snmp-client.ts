@@ -5,7 +5,8 @@
  * process (ECOSYSTEM.md, net-snmp).
  */
 import type { SnmpAuth } from "../config/agent-config.schema.ts";
-import { netSnmp, SnmpType, type NetSnmpSession, type NetSnmpUser, type NetSnmpVarbind } from "./net-snmp.ts";
+import * as netSnmp from "net-snmp";
+import { ObjectType as SnmpType, type Session as NetSnmpSession, type User as NetSnmpUser, type Varbind as NetSnmpVarbind } from "net-snmp";
 
 export interface SnmpClientOptions {
   host: string;

@@ -17,7 +17,7 @@ import { lldpNeighbours, rogueAps, rogueApEvent, topologyEvent, type EventContex
 import type { SnmpModule } from "./snmp-module.schema.ts";
 import { planPoll, pollDevice, type PollPlan } from "./snmp-poll.ts";
 import type { SnmpSessionPool } from "./snmp-session-pool.ts";
-import { SnmpType } from "./net-snmp.ts";
+import { ObjectType as SnmpType } from "net-snmp";
 
 const rateNames = new Map<string, string>();
 /** `<name>:rate`, interned: one string per metric instead of one per sample. */

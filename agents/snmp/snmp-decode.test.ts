@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SnmpType, type NetSnmpVarbind } from "./net-snmp.ts";
+import { ObjectType as SnmpType, type Varbind as NetSnmpVarbind } from "net-snmp";
 import { counter64ToNumber, SnmpDecoder } from "./snmp-decode.ts";
 import { defineSnmpModule, type SnmpModuleInput } from "./snmp-module.schema.ts";
 import { ifMibModule } from "./modules/if-mib.module.ts";

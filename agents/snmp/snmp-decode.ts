@@ -5,7 +5,7 @@
  * across all their columns, and values are converted without intermediate objects.
  */
 import type { SnmpMetric, SnmpModule } from "./snmp-module.schema.ts";
-import { SnmpType, type NetSnmpVarbind } from "./net-snmp.ts";
+import { ObjectType as SnmpType, type Varbind as NetSnmpVarbind } from "net-snmp";
 
 /** One exported sample; `labels` may be shared between samples and must not be mutated. */
 export interface SnmpSample {

@@ -6,7 +6,7 @@
 import type { SnmpClient } from "./snmp-client.ts";
 import { SnmpDecoder, type DecodeResult } from "./snmp-decode.ts";
 import type { SnmpModule } from "./snmp-module.schema.ts";
-import type { NetSnmpVarbind } from "./net-snmp.ts";
+import type { Varbind as NetSnmpVarbind } from "net-snmp";
 
 /** What to fetch for a module set, computed once per set. */
 export interface PollPlan {

@@ -6,7 +6,7 @@
  */
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import { counter64ToNumber } from "../snmp/snmp-decode.ts";
-import type { NetSnmpVarbind } from "../snmp/net-snmp.ts";
+import type { Varbind as NetSnmpVarbind } from "net-snmp";
 
 const SNMP_TRAP_OID = "1.3.6.1.6.3.1.1.4.1.0";
 const IF_INDEX = "1.3.6.1.2.1.2.2.1.1.";

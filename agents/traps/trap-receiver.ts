@@ -7,7 +7,8 @@
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import type { Sink } from "../sink.ts";
 import type { SnmpAuth } from "../config/agent-config.schema.ts";
-import { netSnmp, type NetSnmpReceiver, type NetSnmpUser } from "../snmp/net-snmp.ts";
+import * as netSnmp from "net-snmp";
+import type { Receiver as NetSnmpReceiver, User as NetSnmpUser } from "net-snmp";
 import { SourceRateLimiter } from "./source-rate-limiter.ts";
 import { decodeTrap } from "./trap-decode.ts";
 

@@ -1,6 +1,6 @@
 import { between } from "../model/seeded-random.ts";
 import { registerLazyScalar, registerLazyTable } from "./lazy-provider.ts";
-import { T } from "./net-snmp.ts";
+import { ObjectType as T } from "net-snmp";
 import type { SimSnmpModule } from "./snmp-module.ts";
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { InterfaceState, SimDevice } from "../model/sim-device.ts";
 import { counter32, counter64Buffer } from "../traffic-model.ts";
 import { registerLazyScalar, registerLazyTable, type LazyColumn } from "./lazy-provider.ts";
-import { T } from "./net-snmp.ts";
+import { ObjectType as T } from "net-snmp";
 import type { SimSnmpModule } from "./snmp-module.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { NOT_ACCESSIBLE, READ_ONLY, snmp, T, type Mib, type MibRequest } from "./net-snmp.ts";
+import { MaxAccess, MibProviderType, ObjectType as T, type Mib, type MibRequest } from "net-snmp";
 
 /**
  * Tables and scalars whose values are computed when a request arrives (counters from the
@@ -45,10 +45,10 @@ export function registerLazyTable<R>(mib: Mib, table: LazyTable<R>): { setRows(r
   };
   mib.registerProvider({
     name: table.name,
-    type: snmp.MibProviderType.Table,
+    type: MibProviderType.Table,
     oid: table.entryOid,
-    maxAccess: NOT_ACCESSIBLE,
-    tableColumns: table.columns.map((c) => ({ number: c.number, name: c.name, type: c.type, maxAccess: c.indexOnly ? NOT_ACCESSIBLE : READ_ONLY })),
+    maxAccess: MaxAccess["not-accessible"],
+    tableColumns: table.columns.map((c) => ({ number: c.number, name: c.name, type: c.type, maxAccess: c.indexOnly ? MaxAccess["not-accessible"] : MaxAccess["read-only"] })),
     ...(table.augments ? { tableAugments: table.augments } : { tableIndex: table.index ?? [] }),
     handler,
   });
@@ -80,10 +80,10 @@ export function registerLazyTable<R>(mib: Mib, table: LazyTable<R>): { setRows(r
 export function registerLazyScalar(mib: Mib, name: string, oid: string, type: number, value: () => unknown): void {
   mib.registerProvider({
     name,
-    type: snmp.MibProviderType.Scalar,
+    type: MibProviderType.Scalar,
     oid,
     scalarType: type,
-    maxAccess: READ_ONLY,
+    maxAccess: MaxAccess["read-only"],
     handler: (req) => {
       req.instanceNode.value = value();
       req.done();

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SimDevice, SimDeviceEvent } from "../model/sim-device.ts";
 import { registerLazyTable } from "./lazy-provider.ts";
-import { T } from "./net-snmp.ts";
+import { ObjectType as T } from "net-snmp";
 import type { SimSnmpModule } from "./snmp-module.ts";
 import { sysDescr } from "./system-group.module.ts";
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { SimSnmpV3Secret } from "../sim-credentials.ts";
-import { snmp, type SnmpAgent } from "./net-snmp.ts";
+import * as snmp from "net-snmp";
+import type { Agent as SnmpAgent } from "net-snmp";
 import type { SimSnmpModule, SnmpModuleContext } from "./snmp-module.ts";
 
 /** A running SNMP agent for one device. */

@@ -1,7 +1,7 @@
 import type { Inventory } from "../../inventory/inventory.schema.ts";
 import type { SimDevice } from "../model/sim-device.ts";
 import type { SimNetwork } from "../model/sim-network.ts";
-import type { Mib } from "./net-snmp.ts";
+import type { Mib } from "net-snmp";
 
 /** What a MIB module needs to serve one device. */
 export interface SnmpModuleContext {

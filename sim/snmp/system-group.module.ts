@@ -1,6 +1,6 @@
 import type { Device } from "../../inventory/inventory.schema.ts";
 import { registerLazyScalar } from "./lazy-provider.ts";
-import { T } from "./net-snmp.ts";
+import { ObjectType as T } from "net-snmp";
 import type { SimSnmpModule } from "./snmp-module.ts";
 
 /** sysObjectID per model, from the vendors' product MIBs (CISCO-PRODUCTS-MIB, FORTINET-FORTIGATE-MIB). */

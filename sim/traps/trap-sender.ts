@@ -1,6 +1,7 @@
 import type { SimDevice, SimDeviceEvent } from "../model/sim-device.ts";
 import type { SimSnmpV3Secret } from "../sim-credentials.ts";
-import { snmp, T, type SimVarbind, type SnmpTrapSession } from "../snmp/net-snmp.ts";
+import * as snmp from "net-snmp";
+import { ObjectType as T, type Varbind as SimVarbind, type Session as SnmpTrapSession } from "net-snmp";
 
 /** Where traps go. */
 export interface TrapReceiver {
