@@ -10,7 +10,7 @@ import { registerHealthRoutes } from "./api/health.routes.ts";
 import { createHttpApp, type HttpApp } from "./api/http-app.ts";
 import type { IngestPort } from "./api/ingest.port.ts";
 import { registerIngestRoutes, type IngestLimits } from "./api/ingest.routes.ts";
-import { ObservedStateService, type ReportingChange } from "./api/observed-state.service.ts";
+import { ObservedStateService } from "./api/observed-state.service.ts";
 import { ownOrigins } from "./api/origin-check.ts";
 import { registerQueryRoutes } from "./api/query.routes.ts";
 import { QueryService } from "./api/query.service.ts";
@@ -25,6 +25,8 @@ import { attachConsoleNamespace } from "./live/console-namespace.ts";
 import { LiveBus } from "./live/live-bus.ts";
 import { ControlPlaneMetrics } from "./metrics/control-plane.metrics.ts";
 import { registerMetricsRoutes } from "./metrics/metrics.routes.ts";
+import { StateRecorder } from "./state/state-recorder.ts";
+import { declaredFromInventory, StateTracker, type StateTrackerOptions } from "./state/state-tracker.ts";
 import type { Store } from "./store/store.ts";
 import type { AddressResolver } from "./targets/address-resolver.ts";
 import { DEFAULT_INTERVALS, targetsFromInventory, type TargetIntervals } from "./targets/inventory-targets.ts";
@@ -50,6 +52,8 @@ export interface ControlPlaneDeps {
   consoleDir?: string;
   now?: () => number;
   version?: string;
+  /** Windows of the observed-state derivation (recheck, silence, certificate warning) and its sweep period. */
+  observedState?: StateTrackerOptions & { sweepEveryMs?: number };
 }
 
 /** A composed control plane, not yet listening. */
@@ -75,19 +79,16 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   const bus = new LiveBus();
   const sessions = new SessionTokens(now);
   const observed = new ObservedStateService();
-  // Reporting transitions become state intervals in the store, the basis of availability. A
-  // silent entity is "unknown", not "down": no agent says it is down, only that nothing arrives.
-  const declared = new Set([...deps.inventory.devices.map((d) => `device:${d.name}`), ...deps.inventory.services.map((s) => `service:${s.id}`)]);
-  const recordStates = (changes: readonly ReportingChange[]): void => {
-    for (const c of changes) {
-      if (!declared.has(`${c.entity.kind}:${c.entity.name}`)) continue;
-      const [state, reason] = c.reporting === "reporting" ? (["up", "samples arriving"] as const) : (["unknown", "no samples from any agent"] as const);
-      void deps.store.recordState(c.entity, state, c.atMs, reason).catch((err: Error) => {
-        if (deps.logger) deps.logger.warn({ err: err.message, entity: c.entity }, "could not record a state change");
-      });
-    }
-  };
-  const query = new QueryService(deps.store, deps.inventory, observed, metrics);
+  // Observed state (up/down/degraded/unknown) is derived at ingest and recorded as intervals,
+  // the basis of availability; the open intervals in the store are continued, not reopened.
+  const tracker = new StateTracker(declaredFromInventory(deps.inventory), deps.observedState);
+  const states = await StateRecorder.start({
+    store: deps.store, bus, tracker, now, sweepEveryMs: deps.observedState?.sweepEveryMs,
+    onError: (err, what) => {
+      if (deps.logger) deps.logger.warn({ err: err.message }, `observed state: failed ${what}`);
+    },
+  });
+  const query = new QueryService(deps.store, deps.inventory, observed, tracker, metrics);
   const assignments = new AssignmentService(deps.heartbeatIntervalMs ?? 15_000);
   const targets = targetsFromInventory(deps.inventory, deps.resolver, deps.intervals ?? DEFAULT_INTERVALS);
   assignments.setTargets(targets);
@@ -112,10 +113,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     // thousands of events must not become thousands of queued socket messages per client.
     afterSamples: (series) => {
       const changes = observed.observe(series, now());
-      if (changes.length > 0) {
-        recordStates(changes);
-        bus.publish("states", changes);
-      }
+      if (changes.length > 0) bus.publish("states", changes);
+      states.observe(series);
       bus.publish("ingest", { samples: series.reduce((n, s) => n + s.samples.length, 0), atMs: now() });
     },
     afterEvents: (events) => {
@@ -142,10 +141,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   const consoleNs = attachConsoleNamespace({ io, bus, metrics, allowedOrigins, authenticate, maxQueuedPerClient: deps.maxQueuedPerClient });
   const sweep = setInterval(() => {
     const changes = observed.sweep(now());
-    if (changes.length > 0) {
-      recordStates(changes);
-      bus.publish("states", changes);
-    }
+    if (changes.length > 0) bus.publish("states", changes);
   }, 30_000);
   sweep.unref();
   // Retention runs in small batches inside the store; hourly is plenty for day-sized policies.
@@ -172,6 +168,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     async close() {
       clearInterval(sweep);
       clearInterval(retention);
+      await states.close();
       agentsNs.close();
       consoleNs.close();
       io.disconnectSockets(true);

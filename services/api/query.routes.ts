@@ -15,7 +15,17 @@ export interface QueryRouteDeps {
 const point = z.object({ ts: z.number(), value: z.number().nullable() });
 const seriesResult = z.object({ labels: z.record(z.string(), z.string()), resolution: z.enum(["raw", "5m", "1h"]), points: z.array(point) });
 const latestValue = z.object({ labels: z.record(z.string(), z.string()), ts: z.number(), value: z.number().nullable() });
-const entityKind = z.enum(["device", "service", "link", "hotspot"]);
+const entityKind = z.enum(["device", "interface", "service", "link", "hotspot"]);
+const entityState = z.enum(["up", "down", "degraded", "unknown"]);
+const observed = z.object({
+  reporting: z.enum(["reporting", "silent", "never"]).describe("whether agents ship samples naming it (devices and services)"),
+  lastSeenMs: z.number().optional(),
+  state: entityState.describe("derived from what agents ship: SNMP poll outcome, ifOperStatus, AP status, probe results"),
+  since: z.number().optional().describe("start of the current state, ms since the epoch; absent when never observed"),
+  reason: z.string(),
+});
+const entityView = z.object({ kind: entityKind, name: z.string(), declared: z.record(z.string(), z.unknown()), observed });
+const stateInterval = z.object({ entity: z.object({ kind: z.string(), name: z.string() }), state: entityState, startMs: z.number(), endMs: z.number().optional().describe("absent while open"), reason: z.string().optional() });
 const secured = { security: [{ bearer: [] }] };
 
 /** Read routes under `/api/v1`: series, latest, entities, topology, events. Admin session or agent token required. */
@@ -45,11 +55,11 @@ export function registerQueryRoutes(app: HttpApp, deps: QueryRouteDeps): void {
     return { values: values.map((v) => ({ ...v, value: Number.isFinite(v.value) ? v.value : null })) };
   });
 
-  app.get("/api/v1/entities", { ...auth, schema: { summary: "Entities of a kind with declared and observed state", tags: ["entities"], ...secured, querystring: z.strictObject({ kind: entityKind.default("device") }) } }, async (request) => {
+  app.get("/api/v1/entities", { ...auth, schema: { summary: "Entities of a kind with declared and observed state", tags: ["entities"], ...secured, querystring: z.strictObject({ kind: entityKind.default("device") }), response: { 200: z.object({ entities: z.array(entityView) }) } } }, async (request) => {
     return { entities: deps.query.entities(request.query.kind as EntityKind) };
   });
 
-  app.get("/api/v1/entities/:kind/:name", { ...auth, schema: { summary: "One entity with its state intervals of the last day", tags: ["entities"], ...secured, params: z.strictObject({ kind: entityKind, name: z.string().min(1).max(200) }) } }, async (request) => {
+  app.get("/api/v1/entities/:kind/:name", { ...auth, schema: { summary: "One entity with its state intervals of the last day", tags: ["entities"], ...secured, params: z.strictObject({ kind: entityKind, name: z.string().min(1).max(200) }), response: { 200: entityView.extend({ states: z.array(stateInterval) }) } } }, async (request) => {
     return deps.query.entity(request.params.kind, request.params.name, deps.now());
   });
 

@@ -1,20 +1,32 @@
 import type { Inventory } from "../../inventory/inventory.schema.ts";
 import type { CityEvent, EntityRef } from "../../protocol/event.schema.ts";
 import type { ControlPlaneMetrics } from "../metrics/control-plane.metrics.ts";
-import type { Aggregation, EventQuery, LatestValue, SeriesResult, SeriesSelector, StateInterval, Store } from "../store/store.ts";
+import { interfaceName } from "../store/entity-mapping.ts";
+import type { StateTracker } from "../state/state-tracker.ts";
+import type { Aggregation, EntityState, EventQuery, LatestValue, SeriesResult, SeriesSelector, StateInterval, Store } from "../store/store.ts";
 import { BadRequestError, NotFoundError } from "./api-errors.ts";
 import type { ObservedEntity, ObservedStateService } from "./observed-state.service.ts";
 import { MAX_POINTS } from "./query-params.ts";
 import { compareTopology, type TopologyComparison } from "./topology.ts";
 
-export type EntityKind = "device" | "service" | "link" | "hotspot";
+export type EntityKind = "device" | "interface" | "service" | "link" | "hotspot";
+
+/**
+ * What is observed of an entity: whether agents report on it, and its derived state since when
+ * and why (`unknown` with no `since` when it was never observed).
+ */
+export interface ObservedView extends ObservedEntity {
+  state: EntityState;
+  since?: number;
+  reason: string;
+}
 
 /** An inventory entity with what was declared and what is observed. */
 export interface EntityView {
   kind: EntityKind;
   name: string;
   declared: Record<string, unknown>;
-  observed: ObservedEntity;
+  observed: ObservedView;
 }
 
 /**
@@ -26,6 +38,7 @@ export class QueryService {
     private readonly store: Store,
     private readonly inventory: Inventory,
     private readonly observed: ObservedStateService,
+    private readonly states: StateTracker,
     private readonly metrics: ControlPlaneMetrics,
   ) {}
 
@@ -46,16 +59,35 @@ export class QueryService {
   }
 
   entities(kind: EntityKind): EntityView[] {
+    const view = (name: string, declared: Record<string, unknown>, reporting: ObservedEntity = { reporting: "never" }): EntityView => {
+      const s = this.states.current(kind, name);
+      return { kind, name, declared, observed: { ...reporting, ...(s !== undefined ? { state: s.state, since: s.sinceMs, reason: s.reason } : { state: "unknown", reason: "not observed yet" }) } };
+    };
     switch (kind) {
       case "device":
-        return this.inventory.devices.map((d) => ({ kind, name: d.name, declared: { role: d.role, vendor: d.vendor, model: d.model, site: d.site, mgmt: d.mgmt, uplink: d.uplink }, observed: this.observed.of("device", d.name) }));
+        return this.inventory.devices.map((d) => view(d.name, { role: d.role, vendor: d.vendor, model: d.model, site: d.site, mgmt: d.mgmt, uplink: d.uplink }, this.observed.of("device", d.name)));
+      case "interface":
+        return this.declaredInterfaces().map((i) => view(interfaceName(i.device, i.interface), i));
       case "service":
-        return this.inventory.services.map((s) => ({ kind, name: s.id, declared: { name: s.name, department: s.department, zone: s.zone, url: s.url, replicas: s.replicas, slo: s.slo }, observed: this.observed.of("service", s.id) }));
+        return this.inventory.services.map((s) => view(s.id, { name: s.name, department: s.department, zone: s.zone, url: s.url, replicas: s.replicas, slo: s.slo }, this.observed.of("service", s.id)));
       case "link":
-        return this.inventory.links.map((l) => ({ kind, name: l.name, declared: { kind: l.kind, a: l.a, b: l.b, bandwidthMbps: l.bandwidthMbps, vlan: l.vlan, sla: l.sla }, observed: { reporting: "never" as const } }));
+        return this.inventory.links.map((l) => view(l.name, { kind: l.kind, a: l.a, b: l.b, bandwidthMbps: l.bandwidthMbps, vlan: l.vlan, sla: l.sla }));
       case "hotspot":
-        return this.inventory.hotspots.map((h) => ({ kind, name: h.name, declared: { site: h.site, location: h.location, controller: h.controller, group: h.group }, observed: { reporting: "never" as const } }));
+        return this.inventory.hotspots.map((h) => view(h.name, { site: h.site, location: h.location, controller: h.controller, group: h.group }));
     }
+  }
+
+  /** Interfaces the inventory names: each device's own list, then link ends not in it (with their link). */
+  private declaredInterfaces(): { device: string; interface: string; description?: string; speedMbps?: number; link?: string }[] {
+    const out = new Map<string, { device: string; interface: string; description?: string; speedMbps?: number; link?: string }>();
+    for (const d of this.inventory.devices) for (const i of d.interfaces) out.set(interfaceName(d.name, i.name), { device: d.name, interface: i.name, description: i.description, speedMbps: i.speedMbps });
+    for (const l of this.inventory.links) {
+      for (const end of [l.a, l.b]) {
+        const name = interfaceName(end.device, end.interface);
+        out.set(name, { ...(out.get(name) ?? { device: end.device, interface: end.interface }), link: l.name });
+      }
+    }
+    return [...out.values()];
   }
 
   /** One entity, with its recorded state intervals over the last `windowMs`. */

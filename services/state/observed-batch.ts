@@ -1,0 +1,77 @@
+/**
+ * The samples of one ingest batch that say something about an entity's state, read in one
+ * pass over the series: the SNMP poll outcome per device, ifAdminStatus/ifOperStatus per
+ * interface, bsnAPOperationStatus per access point, the probe results per service, and the
+ * newest timestamp of any other device-labelled sample. NaN values (staleness markers) say nothing.
+ */
+import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { interfaceName } from "../store/entity-mapping.ts";
+
+export interface Reading {
+  name: string;
+  ts: number;
+  value: number;
+}
+
+/** One probe run, keyed by service and timestamp (its samples share the run's timestamp). */
+export interface ProbeRun {
+  service: string;
+  ts: number;
+  success?: number;
+  httpStatus?: number;
+  regexFailed?: number;
+  /** Unix seconds. */
+  certExpiry?: number;
+}
+
+export interface ObservedBatch {
+  /** `cityplane_snmp_device_up` by device. */
+  polls: Reading[];
+  /** ifOperStatus by interface entity name (`device/ifName`), with the device. */
+  oper: (Reading & { device: string })[];
+  /** Newest ifAdminStatus per interface entity name. */
+  admin: Map<string, Reading>;
+  /** bsnAPOperationStatus by AP name, with the controller that reported it. */
+  aps: (Reading & { controller: string })[];
+  probes: Map<string, ProbeRun>;
+  /** Newest timestamp of other device-labelled samples, per device. */
+  activity: Map<string, number>;
+}
+
+const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
+  probe_success: "success",
+  probe_http_status_code: "httpStatus",
+  probe_failed_due_to_regex: "regexFailed",
+  probe_ssl_earliest_cert_expiry: "certExpiry",
+};
+
+/** Sorts a batch's state-bearing samples out of its series. */
+export function readBatch(series: readonly TimeSeries[]): ObservedBatch {
+  const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map() };
+  for (const s of series) {
+    const l = s.labels;
+    const metric = l.__name__ ?? "";
+    const device = l.device;
+    const probeField = PROBE_FIELDS[metric];
+    for (const { value, timestampMs: ts } of s.samples) {
+      if (Number.isNaN(value)) continue;
+      if (metric === "cityplane_snmp_device_up" && device) b.polls.push({ name: device, ts, value });
+      else if (metric === "ifOperStatus" && device && l.ifName) b.oper.push({ name: interfaceName(device, l.ifName), device, ts, value });
+      else if (metric === "ifAdminStatus" && device && l.ifName) {
+        const name = interfaceName(device, l.ifName);
+        if ((b.admin.get(name)?.ts ?? -Infinity) <= ts) b.admin.set(name, { name, ts, value });
+      } else if (metric === "bsnAPOperationStatus" && device && l.bsnAPName) b.aps.push({ name: l.bsnAPName, controller: device, ts, value });
+      else if (probeField !== undefined && l.service) {
+        const key = `${l.service}\u0000${ts}`;
+        let run = b.probes.get(key);
+        if (run === undefined) b.probes.set(key, (run = { service: l.service, ts }));
+        (run[probeField] as number | undefined) = value;
+      } else if (device && (b.activity.get(device) ?? -Infinity) < ts) b.activity.set(device, ts);
+    }
+  }
+  const byTs = (x: { ts: number }, y: { ts: number }): number => x.ts - y.ts;
+  b.polls.sort(byTs);
+  b.oper.sort(byTs);
+  b.aps.sort(byTs);
+  return b;
+}
