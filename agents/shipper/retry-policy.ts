@@ -4,15 +4,18 @@
  */
 
 /** The fate of one delivery attempt. */
-export type Verdict = "delivered" | "retry" | "drop";
+export type Verdict = "delivered" | "retry" | "auth" | "drop";
 
 /**
- * 2xx delivered; 5xx and 429 retried; every other status dropped. The remote-write spec says a
- * sender must not retry 4xx other than 429 (the batch itself is bad and would fail forever).
+ * 2xx delivered; 5xx and 429 retried; 401 and 403 held ("auth"); every other status dropped.
+ * The remote-write spec says a sender must not retry 4xx other than 429: the batch itself is
+ * bad and would fail forever. 401/403 say nothing about the batch, only about the agent's
+ * token (typically rotated on the server first), so the data is kept (ADR 0008).
  */
 export function classifyStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return "delivered";
   if (status === 429 || status >= 500) return "retry";
+  if (status === 401 || status === 403) return "auth";
   return "drop";
 }
 
@@ -23,6 +26,12 @@ export interface BackoffOptions {
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 500, maxMs: 60_000 });
+
+/**
+ * The pause after a refused token: waits drawn from [5 s, 10 s), then doubling, never over
+ * 60 s. A token is not fixed by hammering the server; an operator fixes it, in minutes.
+ */
+export const DEFAULT_AUTH_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 10_000, maxMs: 60_000 });
 
 /**
  * Exponential back-off with "equal jitter": the cap doubles per failed attempt (0-based) and the
@@ -53,4 +62,25 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
     ms = at - nowMs;
   }
   return Math.min(Math.max(ms, 0), capMs);
+}
+
+/** Longest server reason the agent logs for a refused batch. */
+const REASON_MAX_CHARS = 300;
+
+/**
+ * The server's reason for refusing a batch, fit for one log line: `code: message` from the
+ * control plane's `{error: {code, message}}` body, else the body text. Control characters
+ * (CR/LF, ANSI escapes) become spaces so a reply cannot forge log lines; long text is cut.
+ */
+export function refusalReason(body: string): string | undefined {
+  let text = body;
+  try {
+    const err = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof err?.message === "string") text = typeof err.code === "string" ? `${err.code}: ${err.message}` : err.message;
+  } catch {
+    // Not JSON: the text as it came.
+  }
+  const clean = text.replace(/[\p{Cc}\p{Cf}]+/gu, " ").replace(/\s+/g, " ").trim();
+  if (clean === "") return undefined;
+  return clean.length > REASON_MAX_CHARS ? `${clean.slice(0, REASON_MAX_CHARS)}…` : clean;
 }

@@ -10,6 +10,8 @@ export class ShipperMetrics {
   readonly shipErrors: Counter<"status">;
   readonly spoolDamage: Counter<"kind">;
   readonly spoolDiscardedBytes: Counter;
+  readonly authFailures: Counter<"status">;
+  readonly blockedOnAuth: Gauge;
 
   constructor(registry: Registry, spoolBytes: () => number) {
     const registers = [registry];
@@ -28,6 +30,8 @@ export class ShipperMetrics {
     this.shipErrors = new Counter({ name: "cityplane_agent_ship_errors_total", help: "Failed delivery attempts, by HTTP status (or 'network').", labelNames: ["status"], registers });
     this.spoolDamage = new Counter({ name: "cityplane_agent_spool_damage_total", help: "Damaged spool records found at start-up (torn, bad_length, bad_crc); the rest of that segment is discarded.", labelNames: ["kind"], registers });
     this.spoolDiscardedBytes = new Counter({ name: "cityplane_agent_spool_discarded_bytes_total", help: "Bytes cut from damaged spool segments at start-up.", registers });
+    this.authFailures = new Counter({ name: "cityplane_agent_ship_auth_failures_total", help: "Delivery attempts the control plane refused for the agent's token (401/403); the data stays in the spool.", labelNames: ["status"], registers });
+    this.blockedOnAuth = new Gauge({ name: "cityplane_agent_ship_blocked_on_auth", help: "1 while delivery is paused because the control plane refuses the agent's token.", registers });
   }
 
   /** Counts items that left without delivery. */

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import { decodeWriteRequest, type Sample } from "../../protocol/remote-write.codec.ts";
 import type { Clock } from "./clock.ts";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryQueue, type RecordQueue } from "./record-queue.ts";
@@ -18,12 +18,21 @@ interface Seen {
   auth: string | undefined;
   encoding: string | undefined;
   body: Buffer;
+  status: number;
+  /** The test clock's time when the request arrived. */
+  at: number;
 }
 
-/** A real HTTP ingest stand-in answering from a script (one status per request, last one repeats). */
+/**
+ * A real HTTP ingest stand-in answering from a script (one status per request, last one
+ * repeats); with `acceptToken` set, any other bearer token is answered 401 first, as the
+ * control plane does.
+ */
 class IngestServer {
   readonly seen: Seen[] = [];
-  script: { status: number; headers?: Record<string, string> }[] = [{ status: 200 }];
+  script: { status: number; headers?: Record<string, string>; body?: string }[] = [{ status: 200 }];
+  acceptToken: string | undefined;
+  now: () => number = () => 0;
   private server: Server = createServer((req, res) => void this.handle(req, res));
   url = "";
 
@@ -34,9 +43,10 @@ class IngestServer {
   private async handle(req: IncomingMessage, res: import("node:http").ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    this.seen.push({ path: req.url ?? "", auth: req.headers.authorization, encoding: req.headers["content-encoding"], body: Buffer.concat(chunks) });
-    const step = this.script.length > 1 ? (this.script.shift() as (typeof this.script)[number]) : this.script[0]!;
-    res.writeHead(step.status, step.headers).end();
+    const refused = this.acceptToken !== undefined && req.headers.authorization !== `Bearer ${this.acceptToken}`;
+    const step = refused ? { status: 401, body: '{"error":{"code":"unauthorized","message":"a valid bearer token is required"}}' } : this.script.length > 1 ? (this.script.shift() as (typeof this.script)[number]) : this.script[0]!;
+    this.seen.push({ path: req.url ?? "", auth: req.headers.authorization, encoding: req.headers["content-encoding"], body: Buffer.concat(chunks), status: step.status, at: this.now() });
+    res.writeHead(step.status, step.headers).end(step.body);
   }
   close(): Promise<void> {
     this.server.closeAllConnections();
@@ -60,11 +70,22 @@ const server = new IngestServer();
 let shipper: Shipper | undefined;
 beforeAll(() => server.listen());
 afterAll(() => server.close());
+/** Scratch directories made by the running test, removed after it. */
+const scratch: string[] = [];
 afterEach(async () => {
   await shipper?.stop();
   shipper = undefined;
   server.seen.length = 0;
+  server.acceptToken = undefined;
+  server.now = () => 0;
+  await Promise.all(scratch.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
+
+async function scratchDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "cityplane-shipper-"));
+  scratch.push(dir);
+  return dir;
+}
 
 function makeShipper(clock: Clock): Shipper {
   return new Shipper({
@@ -94,6 +115,7 @@ describe("Shipper delivery against a real HTTP ingest", () => {
     { name: "400: never resent, counted as dropped", script: [400, 200], headers: undefined, requests: 1, sleeps: [], shipped: 0, dropped: 3 },
     { name: "429 with Retry-After: waits what the server asked", script: [429, 200], headers: { "retry-after": "7" }, requests: 2, sleeps: [7000], shipped: 3, dropped: 0 },
     { name: "503 with an HTTP-date Retry-After", script: [503, 200], headers: { "retry-after": new Date(1_700_000_000_000 + 12_000).toUTCString() }, requests: 2, sleeps: [12_000], shipped: 3, dropped: 0 },
+    { name: "401 then 403: kept, paused 5–10 s then doubling, delivered once the token is accepted", script: [401, 403, 200], headers: undefined, requests: 3, sleeps: [7500, 15_000], shipped: 3, dropped: 0 },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -212,13 +234,8 @@ describe("Shipper options", () => {
 });
 
 describe("Shipper with its disk spool", () => {
-  let dir = "";
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
   it("persists what the control plane did not take at stop, and delivers it after a restart", async () => {
-    dir = await mkdtemp(join(tmpdir(), "cityplane-shipper-"));
+    const dir = await scratchDir();
     const offline: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
     const first = new Shipper({ url: server.url, token: "t0k3n", spoolDir: dir, maxSpoolBytes: 1 << 20, batchMaxSamples: 2, clock: fakeClock(), fetch: offline, stopTimeoutMs: 100 });
     await first.start();
@@ -238,7 +255,7 @@ describe("Shipper with its disk spool", () => {
   });
 
   it("keeps samples in memory while the spool cannot write (ENOSPC), then spools and delivers them", async () => {
-    dir = await mkdtemp(join(tmpdir(), "cityplane-shipper-"));
+    const dir = await scratchDir();
     const faults: Faults = {};
     server.script = [{ status: 200 }];
     shipper = new Shipper({
@@ -257,5 +274,147 @@ describe("Shipper with its disk spool", () => {
     await shipper.flush();
     await vi.waitFor(() => expect(server.seen.length).toBe(1));
     expect(await counter(shipper, "cityplane_agent_dropped_samples_total")).toBe(0);
+  });
+});
+
+/** A clock whose sleeps end at the next turn of the event loop and move its time forward by what was slept. */
+function virtualClock(): Clock {
+  let t = 1_700_000_000_000;
+  return { now: () => t, sleep: (ms) => new Promise((resolve) => setImmediate(() => resolve(void (t += ms)))) };
+}
+
+/** Every sample of every accepted remote-write request, in arrival order, as "ifName@timestamp". */
+function acceptedSamples(): string[] {
+  return server.seen
+    .filter((s) => s.status === 200 && s.path.endsWith("remote-write"))
+    .flatMap((s) => decodeWriteRequest(s.body, { maxDecodedBytes: 1 << 20 }).flatMap((t) => t.samples.map((x) => `${t.labels.ifName}@${x.timestampMs}`)));
+}
+
+/** Samples ("ifName@timestamp") grouped by series, each series in its order. */
+function bySeries(samples: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const s of samples) (out[s.split("@")[0]!] ??= []).push(s);
+  return out;
+}
+
+const seriesSample = (series: number, t: number): Sample => ({ name: "ifHCInOctets", labels: { device: "dn-core-01", ifName: `Gi0/${series}` }, value: t, timestampMs: 1_700_000_000_000 + t * 1000 });
+const event = (i: number, kind: "trap" | "syslog"): CityEvent => ({ ...trap, id: `${kind}-${i}`, kind, type: kind === "trap" ? "linkDown" : "interface-state", message: `event ${i}` });
+
+describe("Shipper when the control plane refuses the agent's token (ADR 0008)", () => {
+  it("keeps everything while refused, logs once, re-reads the token file, then delivers each sample and event once, in order", async () => {
+    const dir = await scratchDir();
+    const tokenFile = join(dir, "agent.token");
+    await writeFile(tokenFile, "old-token-1c9e\n");
+    server.acceptToken = "new-token-77d2";
+    const clock = virtualClock();
+    server.now = clock.now;
+    const logs: string[] = [];
+    shipper = new Shipper({
+      url: server.url,
+      token: "old-token-1c9e",
+      reloadToken: { from: "controlPlane.tokenFile agent.token", read: () => readFile(tokenFile, "utf8") },
+      spoolDir: "unused",
+      maxSpoolBytes: 1 << 20,
+      batchMaxSamples: 10,
+      clock,
+      random: () => 0.5,
+      logger: { warn: (_f, m) => logs.push(m), info: (_f, m) => logs.push(m) },
+      openQueue: async (onDrop) => new MemoryQueue(1 << 20, onDrop),
+    });
+    await shipper.start();
+    // Three series, twenty samples each, fed in six batches; two traps and three syslog events between them.
+    const sent: string[] = [];
+    for (let t = 0; t < 20; t++) {
+      shipper.samples([0, 1, 2].map((series) => seriesSample(series, t)));
+      for (const series of [0, 1, 2]) sent.push(`Gi0/${series}@${1_700_000_000_000 + t * 1000}`);
+      if (t % 4 === 0) shipper.events([event(t, t % 8 === 0 ? "trap" : "syslog")]);
+      if (t % 4 === 3) await shipper.flush();
+    }
+    await shipper.flush();
+
+    await vi.waitFor(async () => expect(await counter(shipper!, "cityplane_agent_ship_auth_failures_total", { status: "401" })).toBeGreaterThanOrEqual(5));
+    expect(await counter(shipper, "cityplane_agent_ship_blocked_on_auth")).toBe(1);
+    expect(await counter(shipper, "cityplane_agent_shipped_samples_total")).toBe(0);
+    expect(await counter(shipper, "cityplane_agent_dropped_samples_total")).toBe(0);
+    expect(await counter(shipper, "cityplane_agent_dropped_events_total")).toBe(0);
+    // One line for the whole streak, naming the endpoint, the status and where a new token is read from.
+    expect(logs).toEqual([
+      `shipper: ${server.url}/api/v1/ingest/events refused the agent's token (HTTP 401); delivery paused, collected data kept in the spool until a token is accepted (write the new token to controlPlane.tokenFile agent.token: it is re-read every 5 s)`,
+    ]);
+    // The same record is tried again after 7.5 s, then doubling, capped (random 0.5 → 3/4 of each cap).
+    const refused = server.seen.filter((s) => s.status === 401);
+    expect(refused.slice(1, 5).map((s, i) => s.at - refused[i]!.at)).toEqual([7500, 15_000, 30_000, 45_000]);
+    expect(new Set(refused.map((s) => s.body.toString())).size).toBe(1);
+
+    // Rotation: a half-written file first (the current token is kept, said once), then the new token.
+    await writeFile(tokenFile, "");
+    await vi.waitFor(() => expect(logs.filter((l) => l.includes("cannot use the token"))).toHaveLength(1));
+    await writeFile(tokenFile, "new-token-77d2\n");
+    await vi.waitFor(async () => {
+      expect(await counter(shipper!, "cityplane_agent_shipped_samples_total")).toBe(60);
+      expect(await counter(shipper!, "cityplane_agent_shipped_events_total")).toBe(5);
+    });
+    expect(await counter(shipper, "cityplane_agent_ship_blocked_on_auth")).toBe(0);
+    expect(logs.slice(-2)).toEqual([
+      "shipper: read a new token from controlPlane.tokenFile agent.token; trying it",
+      expect.stringMatching(new RegExp(`^shipper: ${server.url}/api/v1/ingest/events accepts the agent's token; delivery resumed after \\d+ s$`)),
+    ]);
+    const accepted = server.seen.filter((s) => s.status === 200);
+    expect(new Set(accepted.map((s) => s.auth))).toEqual(new Set(["Bearer new-token-77d2"]));
+    // Each sample exactly once, and per series in the order collected.
+    const got = acceptedSamples();
+    expect(got).toHaveLength(60);
+    expect(bySeries(got)).toEqual(bySeries(sent));
+    const ids = accepted.filter((s) => s.path.endsWith("events")).flatMap((s) => (JSON.parse(s.body.toString()) as { events: CityEvent[] }).events.map((e) => e.id));
+    expect(ids).toEqual(["trap-0", "trap-8", "trap-16", "syslog-4", "syslog-12"]);
+  });
+
+  it("while refused, a full spool drops the oldest samples, never the trap; the rest goes once the server takes the token again", async () => {
+    // The server was given another token for this agent; the agent still has the old one. Room for the trap and three batches.
+    server.acceptToken = "t0k3n-other";
+    const logs: string[] = [];
+    shipper = new Shipper({ url: server.url, token: "t0k3n-restored", spoolDir: "unused", maxSpoolBytes: 600, batchMaxSamples: 10, clock: fakeClock(), random: () => 0, logger: { warn: (_f, m) => logs.push(m) }, openQueue: async (d) => new MemoryQueue(600, d) });
+    await shipper.start();
+    shipper.events([trap]);
+    const sent: string[] = [];
+    for (let t = 0; t < 40; t++) {
+      shipper.samples([0, 1].map((series) => seriesSample(series, t)));
+      for (const series of [0, 1]) sent.push(`Gi0/${series}@${1_700_000_000_000 + t * 1000}`);
+      if (t % 5 === 4) await shipper.flush();
+    }
+    await vi.waitFor(async () => expect(await counter(shipper!, "cityplane_agent_ship_auth_failures_total", { status: "401" })).toBeGreaterThanOrEqual(2));
+    const dropped = await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "spool_full" });
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(80);
+    // The operator puts the agent's token back on the server: delivery resumes by itself.
+    server.acceptToken = "t0k3n-restored";
+    await vi.waitFor(async () => expect(await counter(shipper!, "cityplane_agent_shipped_samples_total")).toBe(80 - dropped));
+    expect(await counter(shipper, "cityplane_agent_shipped_events_total")).toBe(1);
+    expect(await counter(shipper, "cityplane_agent_dropped_events_total")).toBe(0);
+    // What was delivered is the newest samples, each once, in order; the token is fixed for this run.
+    expect(bySeries(acceptedSamples())).toEqual(bySeries(sent.slice(dropped)));
+    expect(logs[0]).toMatch(/refused the agent's token \(HTTP 401\).*the token is fixed for this run: restart the agent with the new one\)$/);
+  });
+
+  it("other 4xx are still dropped and counted, with the server's reason in the log; later batches flow", async () => {
+    server.script = [
+      { status: 400, body: '{"error":{"code":"bad_batch","message":"series 1: sample timestamp\\r\\nis not finite"}}' },
+      { status: 413, body: "Request Entity Too Large" },
+      { status: 200 },
+    ];
+    const logs: string[] = [];
+    shipper = new Shipper({ url: server.url, token: "t0k3n", spoolDir: "unused", maxSpoolBytes: 1 << 20, batchMaxSamples: 1, clock: fakeClock(), logger: { warn: (_f, m) => logs.push(m) }, openQueue: async (d) => new MemoryQueue(1 << 20, d) });
+    await shipper.start();
+    shipper.samples([sample(1), sample(2), sample(3)]);
+    await shipper.flush();
+    await vi.waitFor(() => expect(server.seen).toHaveLength(3));
+    expect(await counter(shipper, "cityplane_agent_dropped_samples_total", { reason: "rejected" })).toBe(2);
+    expect(await counter(shipper, "cityplane_agent_shipped_samples_total")).toBe(1);
+    expect(await counter(shipper, "cityplane_agent_ship_auth_failures_total")).toBe(0);
+    expect(logs).toEqual([
+      `shipper: ${server.url}/api/v1/ingest/remote-write refused a batch of 1 samples (HTTP 400: bad_batch: series 1: sample timestamp is not finite); dropped`,
+      `shipper: ${server.url}/api/v1/ingest/remote-write refused a batch of 1 samples (HTTP 413: Request Entity Too Large); dropped`,
+    ]);
+    expect(acceptedSamples()).toEqual(["Gi0/3@1700000000003"]);
   });
 });

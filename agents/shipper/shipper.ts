@@ -1,7 +1,8 @@
 /**
  * The agent's production sink: batches samples into remote-write 1.0 bodies and events into
  * JSON bodies, keeps them in a record queue until the control plane acknowledges them, and
- * retries with back-off (RELIABILITY.md promises 1 and 3).
+ * retries with back-off (RELIABILITY.md promises 1 and 3). A refused token (401/403) pauses
+ * delivery and keeps the data until a token works again (ADR 0008).
  */
 import { Registry } from "prom-client";
 import type { CityEvent } from "../../protocol/event.schema.ts";
@@ -11,12 +12,13 @@ import { eventsBody, isPriority, samplesBody } from "./batch-body.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { Spool } from "./spool.ts";
 import { QueueRefusedError, type Lane, type QueuedRecord, type RecordQueue } from "./record-queue.ts";
-import { backoffDelayMs, classifyStatus, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions, type Verdict } from "./retry-policy.ts";
+import { backoffDelayMs, classifyStatus, DEFAULT_AUTH_BACKOFF, DEFAULT_BACKOFF, parseRetryAfter, refusalReason, type BackoffOptions, type Verdict } from "./retry-policy.ts";
 import { ShipperMetrics } from "./shipper-metrics.ts";
 
 /** The subset of a pino logger the shipper uses. */
 export interface ShipperLogger {
   warn(fields: Record<string, unknown>, msg: string): void;
+  info?(fields: Record<string, unknown>, msg: string): void;
 }
 
 /** Shipper configuration; see the agent config for where each value comes from. */
@@ -25,6 +27,16 @@ export interface ShipperOptions {
   url: string;
   /** Sent as "Authorization: Bearer <token>"; never logged. */
   token: string;
+  /**
+   * Where the token can be read again (the agent's token file). While the control plane
+   * refuses the token, it is re-read every `authRecheckMs` and a different one is tried at
+   * once; `from` names the place in the log line. Without it the token is fixed for the run.
+   */
+  reloadToken?: { from: string; read: () => Promise<string> };
+  /** Pause after a refused token (default 5–10 s doubling, at most 60 s). */
+  authBackoff?: BackoffOptions;
+  /** How often the token is re-read while refused (default 5 s). */
+  authRecheckMs?: number;
   spoolDir: string;
   maxSpoolBytes: number;
   /** Samples per remote-write request (default 2,000). */
@@ -56,11 +68,17 @@ const REMOTE_WRITE_PATH = "/api/v1/ingest/remote-write";
 const EVENTS_PATH = "/api/v1/ingest/events";
 /** Events held in memory while the spool refuses writes; beyond it the oldest ordinary ones go. */
 const MAX_PENDING_EVENTS = 50_000;
+/** Characters an HTTP header value (and so a bearer token) may hold. */
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 interface Attempt {
   verdict: Verdict;
   status: string;
+  /** Where the request went (for log lines). */
+  endpoint: string;
   retryAfterMs?: number;
+  /** The server's reason for a refused batch (its error code and message), made safe to log. */
+  reason?: string;
 }
 
 /** Ships samples and events to the control plane; see the module comment. */
@@ -86,12 +104,17 @@ export class Shipper implements Sink {
   private readonly sleepAbort = new AbortController();
   private readonly hardAbort = new AbortController();
   private appendFailing = false;
+  private token: string;
+  /** Set while the control plane refuses the token: since when (clock ms). */
+  private authBlockedSinceMs: number | undefined;
+  private unreadableToken = false;
 
   constructor(private readonly opts: ShipperOptions) {
     const url = new URL(opts.url); // throws a clear "Invalid URL" on a bad value
     this.base = url.toString().replace(/\/+$/, "");
     // Checked here: a token fetch() cannot put in a header would fail every request as a "network" error.
-    if (!/^[\x21-\x7e]+$/.test(opts.token)) throw new Error("shipper: token is empty or holds characters not allowed in an HTTP header");
+    if (!TOKEN_CHARS.test(opts.token)) throw new Error("shipper: token is empty or holds characters not allowed in an HTTP header");
+    this.token = opts.token;
     if (!(opts.maxSpoolBytes > 0)) throw new Error("shipper: maxSpoolBytes must be positive");
     this.batchMax = opts.batchMaxSamples ?? 2000;
     this.maxPendingSamples = opts.maxBufferedSamples ?? this.batchMax * 50;
@@ -221,6 +244,7 @@ export class Shipper implements Sink {
   private async deliver(): Promise<void> {
     const queue = this.queue as RecordQueue;
     let attempt = 0;
+    let authAttempt = 0;
     for (;;) {
       if (this.hardAbort.signal.aborted) return;
       let record: QueuedRecord | undefined;
@@ -239,6 +263,8 @@ export class Shipper implements Sink {
       const kind = record.lane === "samples" ? "samples" : "events";
       if (result.verdict === "delivered") {
         attempt = 0;
+        authAttempt = 0;
+        if (this.authBlockedSinceMs !== undefined) this.authAccepted(result.endpoint, this.authBlockedSinceMs);
         (kind === "samples" ? this.metrics.shippedSamples : this.metrics.shippedEvents).inc(record.count);
         await queue.ack(record);
         continue;
@@ -247,11 +273,20 @@ export class Shipper implements Sink {
       if (result.verdict === "drop") {
         // A 4xx other than 429: the batch itself is refused and would be refused forever.
         this.metrics.dropped(kind, record.count, "rejected");
-        this.opts.logger?.warn({ status: result.status, lane: record.lane, items: record.count }, "shipper: control plane refused a batch; dropped");
+        this.opts.logger?.warn(
+          { status: result.status, lane: record.lane, items: record.count, endpoint: result.endpoint, reason: result.reason },
+          `shipper: ${result.endpoint} refused a batch of ${record.count} ${kind} (HTTP ${result.status}${result.reason ? `: ${result.reason}` : ""}); dropped`,
+        );
         await queue.ack(record);
         continue;
       }
       if (this.state !== "running") return;
+      if (result.verdict === "auth") {
+        // Nothing is wrong with the data: keep it (the spool's cap still applies) and wait for a token that works.
+        this.authRefused(result);
+        await this.pauseForAuth(backoffDelayMs(authAttempt++, this.random(), this.opts.authBackoff ?? DEFAULT_AUTH_BACKOFF));
+        continue;
+      }
       // Retry-After wins over our own back-off (floored so "Retry-After: 0" cannot spin the loop).
       const delay = result.retryAfterMs !== undefined ? Math.max(result.retryAfterMs, 50) : backoffDelayMs(attempt, this.random(), this.opts.backoff ?? DEFAULT_BACKOFF);
       attempt++;
@@ -259,20 +294,81 @@ export class Shipper implements Sink {
     }
   }
 
+  /** Counts a refused token; the first refusal of a streak is logged, loudly, once. */
+  private authRefused(result: Attempt): void {
+    this.metrics.authFailures.inc({ status: result.status });
+    if (this.authBlockedSinceMs !== undefined) return;
+    this.authBlockedSinceMs = this.clock.now();
+    this.metrics.blockedOnAuth.set(1);
+    const source = this.opts.reloadToken;
+    const how = source
+      ? `write the new token to ${source.from}: it is re-read every ${Math.round((this.opts.authRecheckMs ?? 5000) / 1000)} s`
+      : "the token is fixed for this run: restart the agent with the new one";
+    this.opts.logger?.warn(
+      { endpoint: result.endpoint, status: result.status },
+      `shipper: ${result.endpoint} refused the agent's token (HTTP ${result.status}); delivery paused, collected data kept in the spool until a token is accepted (${how})`,
+    );
+  }
+
+  private authAccepted(endpoint: string, sinceMs: number): void {
+    const seconds = Math.round((this.clock.now() - sinceMs) / 1000);
+    this.authBlockedSinceMs = undefined;
+    this.metrics.blockedOnAuth.set(0);
+    this.info({ endpoint, blockedSeconds: seconds }, `shipper: ${endpoint} accepts the agent's token; delivery resumed after ${seconds} s`);
+  }
+
+  /** Waits `delayMs`, re-reading the token meanwhile; returns early when a different one turns up. */
+  private async pauseForAuth(delayMs: number): Promise<void> {
+    const step = this.opts.reloadToken ? Math.max(1, this.opts.authRecheckMs ?? 5000) : delayMs;
+    for (let left = delayMs; left > 0 && this.state === "running"; left -= step) {
+      await this.clock.sleep(Math.min(left, step), this.sleepAbort.signal);
+      if (await this.reloadToken()) return;
+    }
+  }
+
+  /** True when the token source now holds a different, usable token (which replaces the current one). */
+  private async reloadToken(): Promise<boolean> {
+    const source = this.opts.reloadToken;
+    if (!source || this.state !== "running") return false;
+    let next: string;
+    try {
+      next = (await source.read()).trim();
+      if (!TOKEN_CHARS.test(next)) throw new Error("it is empty or holds characters not allowed in an HTTP header");
+    } catch (err) {
+      // A half-written or missing file during a rotation: keep the current token and say so once.
+      if (!this.unreadableToken) this.opts.logger?.warn({ from: source.from, err: (err as Error).message }, `shipper: cannot use the token in ${source.from} (${(err as Error).message}); keeping the current one`);
+      this.unreadableToken = true;
+      return false;
+    }
+    this.unreadableToken = false;
+    if (next === this.token) return false;
+    this.token = next;
+    this.info({ from: source.from }, `shipper: read a new token from ${source.from}; trying it`);
+    return true;
+  }
+
+  /** Logs at info when the logger has it (news worth a line, not a warning). */
+  private info(fields: Record<string, unknown>, msg: string): void {
+    const log = this.opts.logger;
+    if (log?.info) log.info(fields, msg);
+    else log?.warn(fields, msg);
+  }
+
   private async send(record: QueuedRecord): Promise<Attempt> {
     const samples = record.lane === "samples";
     const headers: Record<string, string> = samples ? { ...REMOTE_WRITE_HEADERS } : { "content-type": "application/json" };
-    headers.authorization = `Bearer ${this.opts.token}`;
+    headers.authorization = `Bearer ${this.token}`;
     const signal = AbortSignal.any([this.hardAbort.signal, AbortSignal.timeout(this.opts.requestTimeoutMs ?? 30_000)]);
+    const endpoint = this.base + (samples ? REMOTE_WRITE_PATH : EVENTS_PATH);
     try {
-      const res = await this.doFetch(this.base + (samples ? REMOTE_WRITE_PATH : EVENTS_PATH), { method: "POST", headers, body: record.payload, signal });
-      await res.arrayBuffer().catch(() => undefined); // drain so the connection is reused
+      const res = await this.doFetch(endpoint, { method: "POST", headers, body: record.payload, signal });
+      const text = await res.text().catch(() => ""); // drained either way, so the connection is reused
       const verdict = classifyStatus(res.status);
       const retryAfterMs = verdict === "retry" ? parseRetryAfter(res.headers.get("retry-after"), this.clock.now()) : undefined;
-      return { verdict, status: String(res.status), retryAfterMs };
+      return { verdict, status: String(res.status), endpoint, retryAfterMs, reason: verdict === "drop" ? refusalReason(text) : undefined };
     } catch (err) {
       // Network failure or timeout: the control plane may be down; keep the record and retry.
-      return { verdict: "retry", status: (err as Error).name === "TimeoutError" ? "timeout" : "network" };
+      return { verdict: "retry", status: (err as Error).name === "TimeoutError" ? "timeout" : "network", endpoint };
     }
   }
 }
