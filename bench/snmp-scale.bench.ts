@@ -5,10 +5,12 @@
  * plane assigns, as a share of one core at a 60 s (and the default 30 s) interval; and the idle
  * RSS of the agent bundled (agents/build.ts) and through tsx, after 20 s with nothing to poll.
  *
- * Devices with many interfaces are net-snmp agents in child processes (this file in `serve`
- * mode), each on its own loopback address, serving an ifTable/ifXTable slice of 5,000 rows with
- * counters that move between cycles. Only the poller's process is charged; the devices run in
- * their own processes.
+ * Devices with many interfaces are synthetic SNMPv2c agents (lib/snmp-scale-device.ts) in child
+ * processes (this file in `serve` mode, up to 50 devices each), each device on its own loopback
+ * address, serving 1,000 interfaces of ifTable/ifXTable with counters that move between cycles.
+ * A cycle polls every device under the agent's default global concurrency limit (64 targets at
+ * once), as the scheduler does. Only the poller's process is charged; the devices run in their
+ * own processes. Peak RSS and heap are sampled every 100 ms during the cycle.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -26,7 +28,10 @@ import { freeUdpPort } from "../test/peers.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
 import { processRssBytes } from "./lib/proc-stats.ts";
 
-const ROWS_PER_DEVICE = 5000;
+const ROWS_PER_DEVICE = 1000;
+const DEVICES_PER_PROCESS = 50;
+/** The agent's default `limits.globalConcurrency`. */
+const GLOBAL_CONCURRENCY = 64;
 const COMMUNITY = "bench-scale-community";
 const RUN_TS = join(import.meta.dirname, "../bin/run-ts.js");
 const SELF = join(import.meta.dirname, "snmp-scale.bench.ts");
@@ -50,54 +55,19 @@ const scaleModule = defineSnmpModule("if_scale", {
   ],
 });
 
-/** `serve` mode: one synthetic device (child process). Prints "ready" once bound. */
-async function serve(host: string, port: number, rows: number): Promise<void> {
-  const { createAgent, ObjectType: T } = await import("net-snmp");
-  const { registerLazyTable } = await import("../sim/snmp/lazy-provider.ts");
-  const started = Date.now();
-  const c64 = (v: number) => {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64BE(BigInt(Math.floor(v)));
-    return b;
-  };
-  const secs = () => (Date.now() - started) / 1000;
-  await new Promise<void>((resolve, reject) => {
-    let bound = false;
-    const agent = createAgent({ port, address: host, transport: "udp4" }, (err) => {
-      if (err && !bound) reject(err);
-    });
-    agent.getAuthorizer().addCommunity(COMMUNITY);
-    const mib = agent.getMib();
-    const list = Array.from({ length: rows }, (_, i) => i + 1);
-    registerLazyTable(mib, {
-      name: "ifTable",
-      entryOid: IF,
-      index: [{ columnName: "ifIndex" }],
-      columns: [
-        { number: 1, name: "ifIndex", type: T.Integer, value: (r: number) => r },
-        { number: 8, name: "ifOperStatus", type: T.Integer, value: () => 1 },
-        { number: 14, name: "ifInErrors", type: T.Counter32, value: (r: number) => Math.floor(secs() * (r % 3)) },
-        { number: 20, name: "ifOutErrors", type: T.Counter32, value: () => 0 },
-      ],
-      rows: list,
-      suffix: (r: number) => String(r),
-    });
-    registerLazyTable(mib, {
-      name: "ifXTable",
-      entryOid: IFX,
-      augments: "ifTable",
-      columns: [
-        { number: 1, name: "ifName", type: T.OctetString, value: (r: number) => `Gi${Math.floor(r / 48)}/${r % 48}` },
-        { number: 6, name: "ifHCInOctets", type: T.Counter64, value: (r: number) => c64(1e9 + secs() * 125_000 * (r % 100)) },
-        { number: 10, name: "ifHCOutOctets", type: T.Counter64, value: (r: number) => c64(2e9 + secs() * 60_000 * (r % 100)) },
-      ],
-      rows: list,
-      suffix: (r: number) => String(r),
-    });
-    bound = true;
-    resolve();
+/** `serve` mode: synthetic devices (child process), given as name@host/rows,…; prints "ready port,port,…" once bound. */
+async function serve(spec: string): Promise<void> {
+  const { ScaleDevices } = await import("./lib/snmp-scale-device.ts");
+  const devices = spec.split(",").map((d) => {
+    const [name, rest] = d.split("@") as [string, string];
+    const [host, rows] = rest.split("/") as [string, string];
+    return { name, host, rows: Number(rows) };
   });
-  process.stdout.write("ready\n");
+  const server = new ScaleDevices(COMMUNITY, Math.max(...devices.map((d) => d.rows)));
+  const ports: number[] = [];
+  for (const d of devices) ports.push(await server.start(d.name, d.host, 0, d.rows));
+  process.once("SIGTERM", () => server.close());
+  process.stdout.write(`ready ${ports.join(",")}\n`);
 }
 
 /** `city` mode: the whole simulated city on 127.34 (child process). */
@@ -110,31 +80,47 @@ async function city(seed: number, snmpPort: number): Promise<void> {
   process.stdout.write("ready\n");
 }
 
-function child(args: string[]): Promise<ChildProcess> {
+function child(args: string[]): Promise<{ p: ChildProcess; ready: string }> {
   const p = spawn(process.execPath, [RUN_TS, SELF, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: p.stdout as NodeJS.ReadableStream });
-    lines.once("line", (l) => (l === "ready" ? resolve(p) : reject(new Error(`child said ${l}`))));
+    lines.once("line", (l) => (l.startsWith("ready") ? resolve({ p, ready: l.slice(6) }) : reject(new Error(`child said ${l}`))));
     p.once("exit", (code) => reject(new Error(`child exited with ${code}`)));
   });
 }
 
-/** One cycle over every target (all devices at once, as the scheduler would); CPU and varbinds. */
-async function cycle(collector: SnmpCollector, targets: Target[], encode: boolean): Promise<{ cpuS: number; wallS: number; varbinds: number; samples: number; bytes: number }> {
+/** One cycle over every target, at most GLOBAL_CONCURRENCY at once as the scheduler runs them; CPU, varbinds and peak memory. */
+async function cycle(collector: SnmpCollector, targets: Target[], encode: boolean): Promise<{ cpuS: number; wallS: number; varbinds: number; samples: number; bytes: number; peakRss: number; peakHeap: number }> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const before = varbindCount;
   let samples = 0;
   let bytes = 0;
-  await Promise.all(
-    targets.map(async (t) => {
-      const r = await collector.collect(t as Extract<Target, { kind: "snmp" }>, AbortSignal.timeout(600_000));
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 100);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const t = targets[next++] as Extract<Target, { kind: "snmp" }>;
+      const r = await collector.collect(t, AbortSignal.timeout(600_000));
       samples += r.samples.length;
       if (encode) for (let i = 0; i < r.samples.length; i += 2000) bytes += encodeWriteRequest(groupSamples(r.samples.slice(i, i + 2000))).length;
-    }),
-  );
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(GLOBAL_CONCURRENCY, targets.length) }, worker));
+  } finally {
+    clearInterval(timer);
+  }
+  sample();
   const c = process.cpuUsage(c0);
-  return { cpuS: (c.user + c.system) / 1e6, wallS: (performance.now() - t0) / 1000, varbinds: varbindCount - before, samples, bytes };
+  return { cpuS: (c.user + c.system) / 1e6, wallS: (performance.now() - t0) / 1000, varbinds: varbindCount - before, samples, bytes, peakRss, peakHeap };
 }
 
 let varbindCount = 0;
@@ -173,14 +159,17 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     for (const size of sizes) {
       const devices = Math.max(1, Math.ceil(size / ROWS_PER_DEVICE));
       const targets: Target[] = [];
-      for (let i = 0; i < devices; i++) {
-        const host = deviceHost(i);
-        const port = await freeUdpPort(host);
-        children.push(await child(["serve", host, String(port), String(Math.min(ROWS_PER_DEVICE, size - i * ROWS_PER_DEVICE))]));
-        targets.push({ kind: "snmp", id: `snmp:scale-${i}`, device: `scale-${i}`, host, port, auth: "v2c", modules: ["if_scale"], intervalSeconds: 60 });
+      for (let first = 0; first < devices; first += DEVICES_PER_PROCESS) {
+        const ids = Array.from({ length: Math.min(DEVICES_PER_PROCESS, devices - first) }, (_, k) => first + k);
+        const spec = ids.map((i) => `scale-${i}@${deviceHost(i)}/${Math.min(ROWS_PER_DEVICE, size - i * ROWS_PER_DEVICE)}`).join(",");
+        const { p, ready } = await child(["serve", spec]);
+        children.push(p);
+        const ports = ready.split(",").map(Number);
+        ids.forEach((i, k) => targets.push({ kind: "snmp", id: `snmp:scale-${i}`, device: `scale-${i}`, host: deviceHost(i), port: ports[k] as number, auth: "v2c", modules: ["if_scale"], intervalSeconds: 60 }));
       }
       global.gc?.();
       const rss0 = process.memoryUsage().rss;
+      const heap0 = process.memoryUsage().heapUsed;
       const { collector, pool } = collectorFor({ v2c: { version: "2c", community: COMMUNITY } }, { if_scale: scaleModule });
       await cycle(collector, targets, true); // first pass: sessions, plans, label caches, no rates yet
       await new Promise((r) => setTimeout(r, 1000));
@@ -195,6 +184,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       metrics[`if_${k}_samples_per_cycle`] = second.samples;
       metrics[`if_${k}_rss_growth_mb`] = mb(rss - rss0);
       metrics[`if_${k}_rss_mb`] = mb(rss);
+      metrics[`if_${k}_peak_rss_mb`] = mb(second.peakRss);
+      metrics[`if_${k}_peak_rss_growth_mb`] = mb(second.peakRss - rss0);
+      metrics[`if_${k}_peak_heap_growth_mb`] = mb(second.peakHeap - heap0);
       pool.close();
       for (const c of children.splice(0)) c.kill("SIGTERM");
     }
@@ -207,7 +199,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     const inv = await loadInventoryOrThrow(join(import.meta.dirname, "../inventory/danang.yaml"));
     const seed = 7;
     const snmpPort = await freeUdpPort("127.34.0.1");
-    children.push(await child(["city", String(seed), String(snmpPort)]));
+    children.push((await child(["city", String(seed), String(snmpPort)])).p);
     const listing = listSimCity(inv, { seed, addressPrefix: "127.34", snmpPort });
     const auths: Record<string, SnmpAuth> = {};
     for (const [n, s] of Object.entries(simSecrets(seed, inv))) if (s.kind === "snmp-v3") auths[n] = { version: 3, username: s.user, securityLevel: "authPriv", authProtocol: "sha", authPassword: s.authKey, privProtocol: "aes", privPassword: s.privKey, legacy: false };
@@ -242,7 +234,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     metrics.idle_rss_mb_bundled = mb(bundled);
     metrics.idle_rss_mb_tsx = mb(tsx);
     metrics.bundle_kib = Math.round(bundle.bytes / 1024);
-    notes.push(`interfaces: ${ROWS_PER_DEVICE} per synthetic device (net-snmp agent per process), 6 columns walked + ifName lookup, v2c, all devices polled at once; cost = poller process CPU of the second cycle (rates on) incl. remote-write encoding`);
+    notes.push(`interfaces: ${ROWS_PER_DEVICE} per synthetic device (${DEVICES_PER_PROCESS} devices per process), 6 columns walked + ifName lookup, v2c, ${GLOBAL_CONCURRENCY} devices polled at once; cost = poller process CPU of the second cycle (rates on) incl. remote-write encoding`);
     notes.push(`city: ${targets.length} simulated devices (SNMPv3 authPriv SHA/AES), modules per role as the control plane assigns them, mean of ${cycles} cycles after a warm-up cycle`);
     return { name, metrics, notes: notes.join("; ") };
   } finally {
@@ -250,5 +242,5 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   }
 }
 
-if (process.argv[1] === SELF && process.argv[2] === "serve") await serve(process.argv[3] as string, Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[1] === SELF && process.argv[2] === "serve") await serve(process.argv[3] as string);
 if (process.argv[1] === SELF && process.argv[2] === "city") await city(Number(process.argv[3]), Number(process.argv[4]));
