@@ -6,6 +6,7 @@
  * The only agent file reading env.
  */
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolve } from "node:path";
 import type { CityEvent } from "../protocol/event.schema.ts";
@@ -77,7 +78,18 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
       return 1;
     }
     controlToken = token;
-    shipper = new Shipper({ url: config.controlPlane.url, token, spoolDir: join(config.dataDir, "spool"), maxSpoolBytes: 256 * 1024 * 1024 });
+    const { url, tokenFile, delivery } = config.controlPlane;
+    shipper = new Shipper({
+      url,
+      token,
+      // Re-read while the control plane refuses the token (a rotation): delivery resumes by itself (ADR 0008).
+      ...(tokenFile !== undefined ? { reloadToken: { from: `controlPlane.tokenFile ${tokenFile}`, read: () => readFile(tokenFile, "utf8") } } : {}),
+      spoolDir: join(config.dataDir, "spool"),
+      maxSpoolBytes: 256 * 1024 * 1024,
+      backoff: { baseMs: delivery.retryBaseMs, maxMs: delivery.retryMaxMs },
+      requestTimeoutMs: delivery.requestTimeoutMs,
+      logger: { info: (_f, msg) => io.err(msg), warn: (f, msg) => io.err("err" in f ? `${msg} (${String(f.err)})` : msg) },
+    });
     await shipper.start();
     sink = shipper;
   } else {

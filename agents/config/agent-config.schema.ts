@@ -80,12 +80,29 @@ const sshAuth = z
   .refine((a) => a.password !== undefined || a.privateKeyFile !== undefined, { message: "needs password or privateKeyFile", path: ["password"] });
 export type SshAuth = z.infer<typeof sshAuth>;
 
+/**
+ * How the shipper retries after a network error, a timeout, 429 or 5xx. The defaults suit a
+ * metro link; the partition test runs the same agent with all three scaled down.
+ */
+const delivery = z
+  .strictObject({
+    /** Cap of the first wait (each wait is drawn from [cap/2, cap)); doubles per failed attempt. */
+    retryBaseMs: z.number().int().min(10).max(60_000).default(500),
+    /** The cap stops doubling here. */
+    retryMaxMs: z.number().int().min(100).max(600_000).default(60_000),
+    /** Deadline of one ingest request. */
+    requestTimeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+  })
+  .refine((d) => d.retryBaseMs <= d.retryMaxMs, { message: "retryBaseMs must not exceed retryMaxMs", path: ["retryBaseMs"] })
+  .default({ retryBaseMs: 500, retryMaxMs: 60_000, requestTimeoutMs: 30_000 });
+
 const controlPlane = z.strictObject({
   url: z.string().url(),
-  /** File holding the agent's token (kept out of this file so it can be shared). */
+  /** File holding the agent's token (kept out of this file so it can be shared); re-read while the control plane refuses the token. */
   tokenFile: z.string().optional(),
   /** Heartbeat period; the control plane counts an agent silent after two missed beats. */
   heartbeatSeconds: z.number().min(1).max(300).default(15),
+  delivery,
 });
 
 export const agentConfigSchema = z

@@ -31,6 +31,19 @@ describe("agent config", () => {
     expect(result.ok && result.config.listen).toBe("127.0.0.1:9117");
   });
 
+  it("takes the shipper's delivery tuning under controlPlane, with defaults, and refuses a base above the cap", () => {
+    const cp = (delivery: string) => `auths: {}\ncontrolPlane:\n  url: http://10.0.0.1:8080\n${delivery}`;
+    const defaults = parseAgentConfig(cp(""), "x", FIXTURES);
+    expect(defaults.ok && defaults.config.controlPlane?.delivery).toEqual({ retryBaseMs: 500, retryMaxMs: 60_000, requestTimeoutMs: 30_000 });
+    const scaled = parseAgentConfig(cp("  delivery: {retryBaseMs: 100, retryMaxMs: 2000, requestTimeoutMs: 1000}\n"), "x", FIXTURES);
+    expect(scaled.ok && scaled.config.controlPlane?.delivery).toEqual({ retryBaseMs: 100, retryMaxMs: 2000, requestTimeoutMs: 1000 });
+    const bad = parseAgentConfig(cp("  delivery: {retryBaseMs: 5000, retryMaxMs: 1000, requestTimeoutMs: 5}\n"), "x", FIXTURES);
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      "x: controlPlane.delivery.requestTimeoutMs: must be at least 100",
+      "x: controlPlane.delivery.retryBaseMs: retryBaseMs must not exceed retryMaxMs",
+    ]);
+  });
+
   it("never echoes a secret in an error", () => {
     const result = parseAgentConfig("auths:\n  a: {version: 3, username: u, securityLevel: authPriv, authProtocol: sha, authPassword: s3cr3t, privProtocol: aes, privPassword: 12345}\n", "x", FIXTURES);
     expect(result.ok).toBe(false);
