@@ -99,6 +99,8 @@ export class StateTracker {
   private readonly children = new Map<string, Set<string>>();
   private readonly apController = new Map<string, string>();
   private readonly linksByEnd = new Map<string, DeclaredEntities["links"][number][]>();
+  /** Links whose ends changed, with the newest change: recomputed once both ends of an instant are applied. */
+  private readonly dirtyLinks = new Map<DeclaredEntities["links"][number], number>();
   /** The newest probe run per service, whose result may arrive in a later batch than its details. */
   private readonly probeRuns = new Map<string, ProbeRun>();
   private readonly recheckMs: number;
@@ -137,17 +139,19 @@ export class StateTracker {
     const out: StateChange[] = [];
     const b = readBatch(series);
     for (const p of b.polls) this.devicePoll(p, nowMs, out);
+    this.flushLinks(out);
     for (const [device, ts] of b.activity) {
       if (!this.declared.devices.has(device) || this.polls.has(device) || !this.hear(key("device", device), ts, nowMs)) continue;
       this.transition({ kind: "device", name: device }, "up", ts, "samples arriving", out);
     }
-    for (const o of b.oper) {
+    for (const [i, o] of b.oper.entries()) {
       const admin = b.admin.get(o.name);
       if (admin !== undefined) {
         if (admin.value === IF_ADMIN_DOWN) this.adminDown.add(o.name);
         else this.adminDown.delete(o.name);
       }
       this.interfaceStatus(o, nowMs, out);
+      if (b.oper[i + 1]?.ts !== o.ts) this.flushLinks(out);
     }
     for (const ap of b.aps) {
       if (!this.declared.hotspots.has(ap.name) || !this.hear(key("hotspot", ap.name), ap.ts, nowMs)) continue;
@@ -176,6 +180,7 @@ export class StateTracker {
       const atMs = Math.max(nowMs, h.lastTs + 1);
       this.transition(ref, "unknown", atMs, `nothing heard for ${Math.round(this.silenceMs / 1000)} s`, out);
     }
+    this.flushLinks(out);
     return out;
   }
 
@@ -255,15 +260,19 @@ export class StateTracker {
     if (cur !== undefined && (cur.state === state || atMs < cur.sinceMs)) return false;
     this.states.set(k, { state, sinceMs: atMs, reason });
     out.push({ entity: ref, state, atMs, reason, ...(cur !== undefined ? { previous: cur.state } : {}) });
-    if (ref.kind === "interface") for (const l of this.linksByEnd.get(ref.name) ?? []) this.linkFromEnds(l, atMs, out);
+    if (ref.kind === "interface") for (const l of this.linksByEnd.get(ref.name) ?? []) this.dirtyLinks.set(l, Math.max(atMs, this.dirtyLinks.get(l) ?? atMs));
     return true;
   }
 
-  private linkFromEnds(l: DeclaredEntities["links"][number], atMs: number, out: StateChange[]): void {
+  /** Recomputes the links whose ends changed, so a link never passes through a state between two ends of one instant. */
+  private flushLinks(out: StateChange[]): void {
     const end = (name: string) => ({ name, ...(this.states.get(key("interface", name)) ?? { state: "unknown" as const, reason: "never observed" }) });
-    const m = linkState(end(l.a), end(l.b));
-    if (m.state === "unknown" && !this.states.has(key("link", l.name))) return;
-    this.transition({ kind: "link", name: l.name }, m.state, atMs, m.reason, out);
+    for (const [l, atMs] of this.dirtyLinks) {
+      const m = linkState(end(l.a), end(l.b));
+      if (m.state === "unknown" && !this.states.has(key("link", l.name))) continue;
+      this.transition({ kind: "link", name: l.name }, m.state, atMs, m.reason, out);
+    }
+    this.dirtyLinks.clear();
   }
 }
 
