@@ -5,7 +5,6 @@
  * newest timestamp of any other device-labelled sample. NaN values (staleness markers) say nothing.
  */
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
-import { interfaceName } from "../store/entity-mapping.ts";
 
 export interface Reading {
   name: string;
@@ -45,21 +44,24 @@ const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
   probe_ssl_earliest_cert_expiry: "certExpiry",
 };
 
+/** Names an interface from its device and IF-MIB labels (see StateTracker for which name wins). */
+export type InterfaceNamer = (device: string, labels: Readonly<Record<string, string>>) => string | undefined;
+
 /** Sorts a batch's state-bearing samples out of its series. */
-export function readBatch(series: readonly TimeSeries[]): ObservedBatch {
+export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceNamer): ObservedBatch {
   const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map() };
   for (const s of series) {
     const l = s.labels;
     const metric = l.__name__ ?? "";
     const device = l.device;
+    const iface = device && (metric === "ifOperStatus" || metric === "ifAdminStatus") ? interfaceOf(device, l) : undefined;
     const probeField = PROBE_FIELDS[metric];
     for (const { value, timestampMs: ts } of s.samples) {
       if (Number.isNaN(value)) continue;
       if (metric === "cityplane_snmp_device_up" && device) b.polls.push({ name: device, ts, value });
-      else if (metric === "ifOperStatus" && device && l.ifName) b.oper.push({ name: interfaceName(device, l.ifName), device, ts, value });
-      else if (metric === "ifAdminStatus" && device && l.ifName) {
-        const name = interfaceName(device, l.ifName);
-        if ((b.admin.get(name)?.ts ?? -Infinity) <= ts) b.admin.set(name, { name, ts, value });
+      else if (metric === "ifOperStatus" && device && iface) b.oper.push({ name: iface, device, ts, value });
+      else if (metric === "ifAdminStatus" && iface) {
+        if ((b.admin.get(iface)?.ts ?? -Infinity) <= ts) b.admin.set(iface, { name: iface, ts, value });
       } else if (metric === "bsnAPOperationStatus" && device && l.bsnAPName) b.aps.push({ name: l.bsnAPName, controller: device, ts, value });
       else if (probeField !== undefined && l.service) {
         const key = `${l.service}\u0000${ts}`;

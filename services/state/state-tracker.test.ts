@@ -5,7 +5,7 @@ import { StateTracker, type DeclaredEntities, type StateChange } from "./state-t
 
 const declared: DeclaredEntities = {
   devices: new Set(["r1", "r2", "wlc1", "wlc2"]),
-  interfaces: new Set(["r1/Gi0/0", "r2/Gi0/1", "r1/Lo9"]),
+  interfaces: new Set(["r1/Gi0/0", "r2/Gi0/1", "r1/Lo9", "r1/GigabitEthernet0/0/0"]),
   links: [{ name: "l1", a: "r1/Gi0/0", b: "r2/Gi0/1" }],
   hotspots: new Set(["ap1"]),
   services: new Set(["portal"]),
@@ -160,6 +160,11 @@ const cases: [string, Step[], string[]][] = [
     "repeated identical samples change nothing, and a late sample older than what was heard is ignored",
     [{ at: 0, batch: [poll("r1", 1, T0 + 5000)] }, { at: 1000, batch: [poll("r1", 1, T0 + 6000), poll("r1", 1, T0 + 7000)] }, { at: 2000, batch: [poll("r1", 0, T0 + 1000), poll("r1", 0, T0 + 20_000)] }],
     ["device:r1 up @5000 SNMP poll answered"],
+  ],
+  [
+    "a declared interface is matched by its ifDescr when the device's ifName is the short form",
+    [{ at: 0, batch: [ts("ifOperStatus", { device: "r1", ifName: "Gi0/0/0", ifDescr: "GigabitEthernet0/0/0", ifIndex: "2" }, 2, T0), ts("ifOperStatus", { device: "r1", ifName: "Gi0/0", ifDescr: "GigabitEthernet0/0", ifIndex: "1" }, 2, T0)] }],
+    ["interface:r1/GigabitEthernet0/0/0 down @0 ifOperStatus down", "interface:r1/Gi0/0 down @0 ifOperStatus down", "link:l1 down @0 r1/Gi0/0: ifOperStatus down"],
   ],
   [
     "a source that never ships the poll outcome makes a device up by its samples arriving, until one that does",

@@ -8,7 +8,8 @@
  *   not an outage). A source that never ships that sample (a Prometheus remote-writing
  *   snmp_exporter data) makes the device up by its samples arriving.
  * - interface: ifOperStatus through IF_OPER_STATUS, for interfaces the inventory declares (its
- *   own list and both ends of every link) or that are admin-up; an admin-down one is `unknown`.
+ *   own list and both ends of every link, matched by ifName or ifDescr) or that are admin-up;
+ *   an admin-down one is `unknown`.
  * - link: from its two ends (link-state.ts).
  * - hotspot: bsnAPOperationStatus from the controller it is joined to.
  * - service: probe_success; degraded when the certificate expires within the warning window.
@@ -117,6 +118,18 @@ export class StateTracker {
     for (const l of declared.links) for (const end of [l.a, l.b]) this.linksByEnd.set(end, [...(this.linksByEnd.get(end) ?? []), l]);
   }
 
+  /**
+   * An interface's entity name: `device/` and the name the inventory declares it by, which may
+   * be its ifName or its ifDescr (IOS answers ifName "Gi0/0/0" for ifDescr
+   * "GigabitEthernet0/0/0"); an undeclared one goes by its ifName, as series do.
+   */
+  private readonly interfaceOf = (device: string, labels: Readonly<Record<string, string>>): string | undefined => {
+    const byName = labels.ifName ? interfaceName(device, labels.ifName) : undefined;
+    if (byName !== undefined && this.declared.interfaces.has(byName)) return byName;
+    const byDescr = labels.ifDescr ? interfaceName(device, labels.ifDescr) : undefined;
+    return byDescr !== undefined && this.declared.interfaces.has(byDescr) ? byDescr : byName;
+  };
+
   /** Continues the open intervals recorded before a restart, as if just heard. */
   restore(open: readonly StateInterval[], nowMs: number): void {
     for (const i of open) {
@@ -137,7 +150,7 @@ export class StateTracker {
   /** Applies one ingest batch (`nowMs`: when it arrived); returns the transitions in order. */
   observe(series: readonly TimeSeries[], nowMs: number): StateChange[] {
     const out: StateChange[] = [];
-    const b = readBatch(series);
+    const b = readBatch(series, this.interfaceOf);
     for (const p of b.polls) this.devicePoll(p, nowMs, out);
     this.flushLinks(out);
     for (const [device, ts] of b.activity) {
