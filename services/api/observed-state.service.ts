@@ -18,7 +18,8 @@ export interface ReportingChange {
 /**
  * Tracks which devices and services are reporting, from the labels of ingested series (the
  * agents label samples with `device` or `service`). In memory: after a restart everything
- * starts as `never` until the next samples arrive, which takes one poll interval.
+ * starts as `never` until the next samples arrive, which takes one poll interval. Whether an
+ * entity is up or down is not this: see services/state/ (derived from what the samples say).
  */
 export class ObservedStateService {
   private readonly lastSeen = new Map<string, number>();
