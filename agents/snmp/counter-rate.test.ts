@@ -20,7 +20,7 @@ describe("counter → rate", () => {
     const rates = new CounterRates();
     const got = passes.map((p) => {
       const ok = rates.begin(p.atMs, p.uptime);
-      const r = rates.rate("ifHCInOctets\u00001", p.value, p.bits ?? 32);
+      const r = rates.rate("ifHCInOctets", "1", p.value, p.bits ?? 32);
       return ok ? r : undefined;
     });
     expect(got).toEqual(expected);
@@ -29,11 +29,47 @@ describe("counter → rate", () => {
   it("forgets interfaces that disappeared, so a returning one starts without a rate", () => {
     const rates = new CounterRates();
     rates.begin(1, 100);
-    rates.rate("a", 10, 64);
-    rates.rate("b", 10, 64);
-    rates.retain(new Set(["a"]));
+    rates.rate("ifHCInOctets", "1", 10, 64);
+    rates.rate("ifHCInOctets", "2", 10, 64);
+    rates.end();
     rates.begin(10_001, 1_100);
-    expect(rates.rate("a", 110, 64)).toBe(10);
-    expect(rates.rate("b", 110, 64)).toBeUndefined();
+    expect(rates.rate("ifHCInOctets", "1", 110, 64)).toBe(10);
+    rates.end(); // interface 2 was not read this pass
+    expect(rates.rows).toBe(1);
+    rates.begin(20_001, 2_100);
+    expect(rates.rate("ifHCInOctets", "1", 210, 64)).toBe(10);
+    expect(rates.rate("ifHCInOctets", "2", 210, 64)).toBeUndefined();
+  });
+
+  it("a counter missing for one pass has no rate when it comes back (its base is two passes old)", () => {
+    const rates = new CounterRates();
+    rates.begin(1, 100);
+    rates.rate("ifHCInOctets", "1", 10, 64);
+    rates.rate("ifInErrors", "1", 5, 32);
+    rates.end();
+    rates.begin(10_001, 1_100);
+    rates.rate("ifHCInOctets", "1", 110, 64);
+    rates.end();
+    rates.begin(20_001, 2_100);
+    expect(rates.rate("ifInErrors", "1", 25, 32)).toBeUndefined();
+    expect(rates.rate("ifHCInOctets", "1", 210, 64)).toBe(10);
+  });
+
+  it("keeps each of thousands of rows apart (numeric and text indexes, slots reused after removal)", () => {
+    const rates = new CounterRates();
+    const idx = (i: number) => (i % 2 === 0 ? String(i) : `0.26.43.60.77.${i}`);
+    rates.begin(1, 100);
+    for (let i = 0; i < 5_000; i++) rates.rate("c", idx(i), i, 64);
+    rates.end();
+    rates.begin(10_001, 1_100);
+    const got: (number | undefined)[] = [];
+    for (let i = 2_500; i < 7_500; i++) got.push(rates.rate("c", idx(i), i * 11, 64));
+    rates.end();
+    expect(rates.rows).toBe(5_000);
+    expect(got.slice(0, 2_500)).toEqual(Array.from({ length: 2_500 }, (_, k) => (k + 2_500)));
+    expect(got.slice(2_500).every((r) => r === undefined)).toBe(true);
+    rates.begin(20_001, 2_100);
+    expect(rates.rate("c", idx(100), 0, 64)).toBeUndefined();
+    expect(rates.rate("c", idx(7_000), 7_000 * 21, 64)).toBe(7_000);
   });
 });

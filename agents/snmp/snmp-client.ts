@@ -74,25 +74,31 @@ export class SnmpClient {
     return this.request(signal, (done) => this.session.get(oids, (err, vbs) => done(err, vbs)));
   }
 
-  /** Walks every subtree with GETBULK (subtrees in parallel up to the concurrency limit); varbinds appended to `out` per subtree. */
-  async walk(roots: readonly string[], maxRepetitions: number, signal: AbortSignal, out: NetSnmpVarbind[]): Promise<void> {
-    const parts = await Promise.all(roots.map((root) => this.walkOne(root, maxRepetitions, signal)));
-    for (const p of parts) for (const vb of p) out.push(vb);
+  /**
+   * Walks every subtree with GETBULK (subtrees in parallel up to the concurrency limit), handing
+   * each answer's in-subtree varbinds to `onPage` with the subtree's position as they arrive;
+   * returns the number of varbinds. Nothing is kept between pages.
+   */
+  async walk(roots: readonly string[], maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[], root: number) => void): Promise<number> {
+    const counts = await Promise.all(roots.map((root, i) => this.walkOne(root, maxRepetitions, signal, (vbs) => onPage(vbs, i))));
+    return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async walkOne(root: string, maxRepetitions: number, signal: AbortSignal): Promise<NetSnmpVarbind[]> {
-    const out: NetSnmpVarbind[] = [];
+  private async walkOne(root: string, maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[]) => void): Promise<number> {
     const prefix = `${root}.`;
     let next = root;
+    let count = 0;
     for (;;) {
       const rows = await this.request<NetSnmpVarbind[][]>(signal, (done) => this.session.getBulk([next], 0, maxRepetitions, (err, vbs) => done(err, vbs)));
       const column = rows[0] ?? [];
-      if (column.length === 0) return out;
-      for (const vb of column) {
-        // The walk ends at the first varbind outside the subtree or at endOfMibView (RFC 3416 §4.2.3).
-        if (vb.type === SnmpType.EndOfMibView || !vb.oid.startsWith(prefix)) return out;
-        out.push(vb);
+      // The walk ends at the first varbind outside the subtree or at endOfMibView (RFC 3416 §4.2.3).
+      let inside = 0;
+      while (inside < column.length && (column[inside] as NetSnmpVarbind).type !== SnmpType.EndOfMibView && (column[inside] as NetSnmpVarbind).oid.startsWith(prefix)) inside++;
+      if (inside > 0) {
+        onPage(inside === column.length ? column : column.slice(0, inside));
+        count += inside;
       }
+      if (inside < column.length || column.length === 0) return count;
       const last = (column[column.length - 1] as NetSnmpVarbind).oid;
       if (last === next) throw new SnmpRequestError("protocol", `device repeated ${last} in a GETBULK reply`);
       next = last;

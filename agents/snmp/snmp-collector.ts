@@ -153,18 +153,15 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
     const hc = new Set<string>();
     for (const s of polled) if (s.wireType === SnmpType.Counter64 && this.shadowTargets.has(s.name)) hc.add(`${s.name}\u0000${s.index}`);
     const out: Sample[] = [];
-    const keys = new Set<string>();
     for (const s of polled) {
       const shadow = s.metric.shadowedBy;
       if (shadow !== undefined && hc.size > 0 && hc.has(`${shadow}\u0000${s.index}`)) continue;
       out.push({ name: s.name, labels: s.labels as Record<string, string>, value: s.value, timestampMs: tsMs });
       if (s.metric.type !== "counter") continue;
-      const key = `${s.name}\u0000${s.index}`;
-      keys.add(key);
-      const rate = st.rates.rate(key, s.value, s.wireType === SnmpType.Counter64 ? 64 : 32);
+      const rate = st.rates.rate(s.name, s.index, s.value, s.wireType === SnmpType.Counter64 ? 64 : 32);
       if (ratesOk && rate !== undefined) out.push({ name: rateName(s.name), labels: s.labels as Record<string, string>, value: rate, timestampMs: tsMs });
     }
-    st.rates.retain(keys);
+    st.rates.end();
     return out;
   }
 

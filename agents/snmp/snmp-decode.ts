@@ -98,10 +98,128 @@ function decodeIndex(type: string, ids: string[], pos: number): [string, number]
   }
 }
 
+type Column = { metrics: SnmpMetric[]; lookup: boolean; lookupTypes: string[]; prefix: string };
+
+/** A lookup column's value as text, per lookup type (snmp_exporter's lookup rendering). */
+function lookupText(type: string, vb: NetSnmpVarbind): string | undefined {
+  if (type === "gauge") return numeric(vb)?.toString();
+  if (type === "PhysAddress48") return vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
+  if (type === "OctetString") return vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
+  if (type === "IpAddr") return ipAddress(vb.value);
+  return displayString(vb.value);
+}
+
+/**
+ * A metric's value taken out of its varbind: a number for numeric types, the label text for
+ * string types, undefined when the varbind does not fit the metric.
+ */
+function metricValue(metric: SnmpMetric, vb: NetSnmpVarbind): number | string | undefined {
+  switch (metric.type) {
+    case "counter":
+    case "gauge":
+    case "EnumAsInfo":
+    case "EnumAsStateSet":
+      return numeric(vb);
+    case "DisplayString":
+      return displayString(vb.value);
+    case "IpAddr":
+      return ipAddress(vb.value);
+    case "PhysAddress48":
+      return vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
+    case "OctetString":
+      return vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
+  }
+}
+
+/**
+ * One device's varbinds being decoded as they arrive (page by page): each varbind is reduced at
+ * once to compact cells (metric, row index, number or text) and lookup texts, so nothing of the
+ * varbinds (objects, OID strings, buffers) outlives its page. Samples are built in `finish`,
+ * when every lookup is known; they come out in slot order (walk roots, then gets).
+ */
+export class DecodePass {
+  private readonly lookups = new Map<string, string | Record<string, string | undefined> | undefined>();
+  /** Interned row indexes: the cells of one row share one string. */
+  private readonly indexes = new Map<string, string>();
+  private readonly slots: { metric: SnmpMetric[]; index: string[]; value: (number | string | undefined)[]; wireType: number[] }[] = [];
+
+  constructor(
+    private readonly decoder: SnmpDecoder,
+    private readonly extra: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Takes one page of varbinds (any order); `slot` orders the samples (e.g. the walk root's position). */
+  add(varbinds: readonly NetSnmpVarbind[], slot = 0): void {
+    while (this.slots.length <= slot) this.slots.push({ metric: [], index: [], value: [], wireType: [] });
+    const cells = this.slots[slot] as DecodePass["slots"][number];
+    let last: Column | undefined;
+    for (const vb of varbinds) {
+      if (vb.type >= SnmpType.NoSuchObject || vb.type === SnmpType.Null) continue;
+      const oid = vb.oid;
+      // Walk order groups varbinds by column: one map lookup per column change.
+      if (last === undefined || oid.length <= last.prefix.length || oid.charCodeAt(last.prefix.length) !== 46 || !oid.startsWith(last.prefix)) last = this.decoder.column(oid);
+      if (last === undefined) continue;
+      if (last.lookup) {
+        const types = last.lookupTypes;
+        if (types.length === 1) this.lookups.set(oid, lookupText(types[0] as string, vb));
+        else this.lookups.set(oid, Object.fromEntries(types.map((t) => [t, lookupText(t, vb)])));
+      }
+      if (last.metrics.length === 0) continue;
+      const raw = oid.slice(last.prefix.length + 1);
+      let index = this.indexes.get(raw);
+      if (index === undefined) this.indexes.set(raw, (index = raw));
+      for (const metric of last.metrics) {
+        cells.metric.push(metric);
+        cells.index.push(index);
+        cells.value.push(metricValue(metric, vb));
+        cells.wireType.push(vb.type);
+      }
+    }
+  }
+
+  /** The samples of every page added. */
+  finish(): DecodeResult {
+    const samples: SnmpSample[] = [];
+    const rowLabels = new Map<string, Readonly<Record<string, string>>>();
+    let bad = 0;
+    for (const cells of this.slots) {
+      for (let i = 0; i < cells.metric.length; i++) {
+        const metric = cells.metric[i] as SnmpMetric;
+        const index = cells.index[i] as string;
+        const value = cells.value[i];
+        const labels = this.decoder.labelsFor(metric, index, this.lookups, rowLabels, this.extra);
+        if (labels === undefined || value === undefined || !emit(metric, value, cells.wireType[i] as number, index, labels, samples)) bad++;
+      }
+    }
+    return { samples, badVarbinds: bad };
+  }
+}
+
+function emit(metric: SnmpMetric, value: number | string, wireType: number, index: string, labels: Readonly<Record<string, string>>, out: SnmpSample[]): boolean {
+  if (typeof value === "string") {
+    out.push({ name: metric.name, labels: { ...labels, [metric.name]: value }, value: 1, metric, index, wireType });
+    return true;
+  }
+  switch (metric.type) {
+    case "counter":
+    case "gauge":
+      out.push({ name: metric.name, labels, value, metric, index, wireType });
+      return true;
+    case "EnumAsInfo":
+      out.push({ name: `${metric.name}_info`, labels: { ...labels, [metric.name]: metric.enumValues?.[String(value)] ?? String(value) }, value: 1, metric, index, wireType });
+      return true;
+    case "EnumAsStateSet":
+      for (const [k, name] of Object.entries(metric.enumValues ?? {})) out.push({ name: metric.name, labels: { ...labels, [metric.name]: name }, value: Number(k) === value ? 1 : 0, metric, index, wireType });
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** A decoder for a set of modules; reuse it across polls (it holds only immutable tables). */
 export class SnmpDecoder {
   /** Column (or scalar) OID → metrics read from it; lookup-only columns map to an empty list. */
-  private readonly columns = new Map<string, { metrics: SnmpMetric[]; lookup: boolean }>();
+  private readonly columns = new Map<string, { metrics: SnmpMetric[]; lookup: boolean; lookupTypes: string[] }>();
   /** Per metric, the prefix of its row-label cache key (metrics of one table share it). */
   private readonly tableKeys = new Map<SnmpMetric, string>();
   /** Dot counts of the configured OIDs, deepest first: where a varbind's column can end. */
@@ -111,7 +229,7 @@ export class SnmpDecoder {
     const seen = new Set<string>();
     const column = (oid: string) => {
       let c = this.columns.get(oid);
-      if (c === undefined) this.columns.set(oid, (c = { metrics: [], lookup: false }));
+      if (c === undefined) this.columns.set(oid, (c = { metrics: [], lookup: false, lookupTypes: [] }));
       return c;
     };
     for (const m of modules) {
@@ -120,46 +238,30 @@ export class SnmpDecoder {
         if (seen.has(key)) continue; // sysUpTime is in several modules
         seen.add(key);
         column(metric.oid).metrics.push(metric);
-        for (const l of metric.lookups) column(l.oid).lookup = true;
+        for (const l of metric.lookups) {
+          const c = column(l.oid);
+          c.lookup = true;
+          if (!c.lookupTypes.includes(l.type)) c.lookupTypes.push(l.type);
+        }
       }
     }
     this.depths = [...new Set([...this.columns.keys()].map((o) => o.split(".").length))].sort((a, b) => b - a);
   }
 
-  /** Decodes varbinds (from walks and gets, any order) into samples; `extra` labels go on every sample. */
-  decode(varbinds: readonly NetSnmpVarbind[], extra: Readonly<Record<string, string>> = {}): DecodeResult {
-    // Pass 1: find each varbind's column (walk order groups them, so one map lookup per column)
-    // and index the lookup columns, which may come after the metrics that need them.
-    const lookup = new Map<string, NetSnmpVarbind>();
-    const cols: ({ metrics: SnmpMetric[]; lookup: boolean; prefix: string } | undefined)[] = new Array(varbinds.length);
-    let last: { metrics: SnmpMetric[]; lookup: boolean; prefix: string } | undefined;
-    for (let i = 0; i < varbinds.length; i++) {
-      const vb = varbinds[i] as NetSnmpVarbind;
-      if (vb.type >= SnmpType.NoSuchObject || vb.type === SnmpType.Null) continue;
-      const oid = vb.oid;
-      if (last === undefined || oid.length <= last.prefix.length || oid.charCodeAt(last.prefix.length) !== 46 || !oid.startsWith(last.prefix)) last = this.column(oid);
-      if (last === undefined) continue;
-      cols[i] = last;
-      if (last.lookup) lookup.set(oid, vb);
-    }
-    // Pass 2: samples.
-    const samples: SnmpSample[] = [];
-    const rowLabels = new Map<string, Readonly<Record<string, string>>>();
-    let bad = 0;
-    for (let i = 0; i < varbinds.length; i++) {
-      const col = cols[i];
-      if (col === undefined || col.metrics.length === 0) continue;
-      const vb = varbinds[i] as NetSnmpVarbind;
-      const index = vb.oid.slice(col.prefix.length + 1);
-      for (const metric of col.metrics) {
-        const labels = this.labelsFor(metric, index, lookup, rowLabels, extra);
-        if (labels === undefined || !this.emit(metric, vb, index, labels, samples)) bad++;
-      }
-    }
-    return { samples, badVarbinds: bad };
+  /** Starts decoding one poll incrementally; `extra` labels go on every sample. */
+  begin(extra: Readonly<Record<string, string>> = {}): DecodePass {
+    return new DecodePass(this, extra);
   }
 
-  private column(oid: string): { metrics: SnmpMetric[]; lookup: boolean; prefix: string } | undefined {
+  /** Decodes varbinds (from walks and gets, any order) into samples; `extra` labels go on every sample. */
+  decode(varbinds: readonly NetSnmpVarbind[], extra: Readonly<Record<string, string>> = {}): DecodeResult {
+    const pass = this.begin(extra);
+    pass.add(varbinds);
+    return pass.finish();
+  }
+
+  /** The configured column (or scalar) a varbind's OID belongs to, with its OID prefix. */
+  column(oid: string): Column | undefined {
     for (const depth of this.depths) {
       let end = -1;
       for (let n = 0; n < depth; n++) {
@@ -174,7 +276,8 @@ export class SnmpDecoder {
     return undefined;
   }
 
-  private labelsFor(metric: SnmpMetric, index: string, lookup: Map<string, NetSnmpVarbind>, cache: Map<string, Readonly<Record<string, string>>>, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
+  /** The labels of a metric's row (shared by the row's samples), or undefined when the index does not decode. */
+  labelsFor(metric: SnmpMetric, index: string, lookup: ReadonlyMap<string, string | Record<string, string | undefined> | undefined>, cache: Map<string, Readonly<Record<string, string>>>, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
     if (metric.indexes.length === 0) return extra;
     // Columns of one table share indexes and lookups, hence the label object.
     let table = this.tableKeys.get(metric);
@@ -198,51 +301,12 @@ export class SnmpDecoder {
     for (const l of metric.lookups) {
       const parts = l.labels.map((n) => idsByLabel[n]);
       if (parts.some((p) => p === undefined)) continue;
-      const vb = lookup.get(`${l.oid}.${parts.join(".")}`);
-      if (vb === undefined) continue;
-      let text: string | undefined;
-      if (l.type === "gauge") text = numeric(vb)?.toString();
-      else if (l.type === "PhysAddress48") text = vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
-      else if (l.type === "OctetString") text = vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
-      else if (l.type === "IpAddr") text = ipAddress(vb.value);
-      else text = displayString(vb.value);
+      const found = lookup.get(`${l.oid}.${parts.join(".")}`);
+      const text = typeof found === "object" ? found[l.type] : found;
       if (text !== undefined) labels[l.labelname] = text;
     }
     Object.freeze(labels);
     cache.set(key, labels);
     return labels;
-  }
-
-  private emit(metric: SnmpMetric, vb: NetSnmpVarbind, index: string, labels: Readonly<Record<string, string>>, out: SnmpSample[]): boolean {
-    switch (metric.type) {
-      case "counter":
-      case "gauge": {
-        const value = numeric(vb);
-        if (value === undefined) return false;
-        out.push({ name: metric.name, labels, value, metric, index, wireType: vb.type });
-        return true;
-      }
-      case "DisplayString":
-      case "PhysAddress48":
-      case "OctetString":
-      case "IpAddr": {
-        const text = metric.type === "DisplayString" ? displayString(vb.value) : metric.type === "IpAddr" ? ipAddress(vb.value) : vb.value instanceof Uint8Array ? (metric.type === "PhysAddress48" ? formatMac(vb.value) : hexString(vb.value)) : undefined;
-        if (text === undefined) return false;
-        out.push({ name: metric.name, labels: { ...labels, [metric.name]: text }, value: 1, metric, index, wireType: vb.type });
-        return true;
-      }
-      case "EnumAsInfo": {
-        const value = numeric(vb);
-        if (value === undefined) return false;
-        out.push({ name: `${metric.name}_info`, labels: { ...labels, [metric.name]: metric.enumValues?.[String(value)] ?? String(value) }, value: 1, metric, index, wireType: vb.type });
-        return true;
-      }
-      case "EnumAsStateSet": {
-        const value = numeric(vb);
-        if (value === undefined) return false;
-        for (const [k, name] of Object.entries(metric.enumValues ?? {})) out.push({ name: metric.name, labels: { ...labels, [metric.name]: name }, value: Number(k) === value ? 1 : 0, metric, index, wireType: vb.type });
-        return true;
-      }
-    }
   }
 }

@@ -6,7 +6,6 @@
 import type { SnmpClient } from "./snmp-client.ts";
 import { SnmpDecoder, type DecodeResult } from "./snmp-decode.ts";
 import type { SnmpModule } from "./snmp-module.schema.ts";
-import type { Varbind as NetSnmpVarbind } from "net-snmp";
 
 /** What to fetch for a module set, computed once per set. */
 export interface PollPlan {
@@ -30,13 +29,13 @@ export interface PollOutcome extends DecodeResult {
   pdus: number;
 }
 
-/** Polls one device; throws SnmpRequestError when the device does not answer correctly. */
+/** Polls one device; throws SnmpRequestError when the device does not answer correctly. Each answer is decoded as it arrives. */
 export async function pollDevice(client: SnmpClient, plan: PollPlan, signal: AbortSignal, extraLabels: Readonly<Record<string, string>> = {}): Promise<PollOutcome> {
   const started = performance.now();
   const pdusBefore = client.pdus;
-  const varbinds: NetSnmpVarbind[] = [];
-  const [got] = await Promise.all([client.get(plan.gets, signal), client.walk(plan.walks, plan.maxRepetitions, signal, varbinds)]);
-  for (const vb of got) varbinds.push(vb);
+  const pass = plan.decoder.begin(extraLabels);
+  const [got, walked] = await Promise.all([client.get(plan.gets, signal), client.walk(plan.walks, plan.maxRepetitions, signal, (vbs, root) => pass.add(vbs, root))]);
+  pass.add(got, plan.walks.length);
   const walkSeconds = (performance.now() - started) / 1000;
-  return { ...plan.decoder.decode(varbinds, extraLabels), varbinds: varbinds.length, walkSeconds, pdus: client.pdus - pdusBefore };
+  return { ...pass.finish(), varbinds: walked + got.length, walkSeconds, pdus: client.pdus - pdusBefore };
 }
