@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import client from "prom-client";
 import { describe, expect, it } from "vitest";
-import { ExpositionParseError, formatFromContentType, parseExposition } from "./exposition-parser.ts";
-import type { ExpositionFormat, Sample } from "./exposition.types.ts";
+import { ExpositionParseError, formatFromContentType, parseExposition, scanExposition } from "./exposition-parser.ts";
+import type { ExpositionFormat, ExpositionVisitor, KnownSeries, Sample } from "./exposition.types.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/exposition/", import.meta.url));
 const fixture = (name: string): string => readFileSync(FIXTURES + name, "utf8");
@@ -211,6 +211,82 @@ describe("broken input", () => {
         } catch (e) {
           expect(e).toBeInstanceOf(ExpositionParseError);
         }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+type RecordedSeries = KnownSeries & { name: string; labels: Record<string, string> };
+
+/** A visitor with a series cache like the scraper's, recording what a scan hands it. */
+class RecordingVisitor implements ExpositionVisitor<RecordedSeries> {
+  readonly cache = new Map<string, RecordedSeries>();
+  samples: { name: string; labels: Record<string, string>; value: number; timestampMs: number | undefined }[] = [];
+  created = 0;
+  known(text: string) {
+    return this.cache.get(text);
+  }
+  create(name: string, text: string, labels: Record<string, string>) {
+    this.created++;
+    const series = { name, labels, le: labels["le"], quantile: labels["quantile"] };
+    this.cache.set(text, series);
+    return series;
+  }
+  sample(series: RecordedSeries, value: number, timestampMs: number | undefined): void {
+    this.samples.push({ name: series.name, labels: series.labels, value, timestampMs });
+  }
+}
+
+/** The samples of a payload, or its error message, as parseExposition and as two scans sharing a cache. */
+function bothWays(input: string, format: ExpositionFormat) {
+  const outcome = (f: () => unknown[]) => {
+    try {
+      return { samples: f() };
+    } catch (e) {
+      if (!(e instanceof ExpositionParseError)) throw e;
+      return { error: e.message };
+    }
+  };
+  const parsed = outcome(() => parseExposition(input, format).samples.map((s) => ({ name: s.name, labels: s.labels, value: s.value, timestampMs: s.timestampMs })));
+  const visitor = new RecordingVisitor();
+  const scan = () => {
+    visitor.samples = [];
+    scanExposition<RecordedSeries>(input, format, visitor);
+    return visitor.samples;
+  };
+  return { parsed, cold: outcome(scan), warm: outcome(scan), visitor };
+}
+
+describe("scanExposition: the scraper's path", () => {
+  it.each(["node-exporter.txt", "prometheus.txt"])("%s: cold and cached scans hand over exactly parseExposition's samples", (file) => {
+    const { parsed, cold, warm, visitor } = bothWays(fixture(file), "text");
+    expect(parsed.samples?.length).toBeGreaterThan(100);
+    expect(cold).toEqual(parsed);
+    expect(warm).toEqual(parsed);
+    expect(visitor.created).toBe(parsed.samples?.length); // the second scan parsed no label set
+  });
+
+  it("an OpenMetrics payload with timestamps and exemplars scans as it parses", () => {
+    const input = '# TYPE req counter\nreq_total{code="200"} 10 1.5 # {trace_id="x"} 1.0 1.5\nreq_created{code="200"} 1\n# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 3\nh_sum 4\nh_count 3\n# EOF\n';
+    const { parsed, cold, warm } = bothWays(input, "openmetrics");
+    expect(parsed.samples).toHaveLength(6);
+    expect([cold, warm]).toEqual([parsed, parsed]);
+  });
+
+  it.each(readdirSync(FIXTURES).filter((f) => f.startsWith("invalid-")))("%s fails with the same message, also once its good lines are cached", (file) => {
+    const { parsed, cold, warm } = bothWays(fixture(file), file.startsWith("invalid-om-") ? "openmetrics" : "text");
+    expect(parsed.error).toMatch(/^line \d+: /);
+    expect([cold, warm]).toEqual([parsed, parsed]);
+  });
+
+  it("garbage: the same samples or the same error as parseExposition, cold and cached", () => {
+    const piece = fc.constantFrom("a", "a", "b_bucket", "c_total", "\n", " ", "\t", "{", "}", "=", ",", '"', "\\", 'x="1"', 'le="1"', "quantile", "1", "2.5", "+Inf", "# TYPE a histogram\n", "# TYPE b histogram\n", "# TYPE a summary\n", "# EOF", " # {", "\n");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }).map((p) => p.join("")), fc.constantFrom<ExpositionFormat>("text", "openmetrics"), (input, format) => {
+        const { parsed, cold, warm } = bothWays(input, format);
+        expect(cold).toEqual(parsed);
+        expect(warm).toEqual(parsed);
       }),
       { numRuns: 3000 },
     );

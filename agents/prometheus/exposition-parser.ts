@@ -8,9 +8,11 @@
  * Specs: https://prometheus.io/docs/instrumenting/exposition_formats/ ("text format") and
  * https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md ("OM").
  */
-import type { Exemplar, ExpositionFormat, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
+import { parseNumberToken, POW10 } from "./exposition-number.ts";
+import type { Exemplar, ExpositionFormat, ExpositionVisitor, KnownSeries, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
 
-export type { ExpositionFormat, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
+export type { ExpositionFormat, ExpositionVisitor, KnownSeries, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
+export { parseNumberToken } from "./exposition-number.ts";
 
 /** Thrown for any malformed input; the message reads `line N: reason`. */
 export class ExpositionParseError extends Error {
@@ -30,7 +32,16 @@ export function formatFromContentType(contentType: string | undefined | null): E
 
 /** Parses one exposition payload into a flat sample list plus metric families. */
 export function parseExposition(input: string, format: ExpositionFormat = "text"): ParsedExposition {
-  return new ExpositionScanner(input, format).run();
+  return new ExpositionScanner(input, format, undefined).run();
+}
+
+/**
+ * Validates a payload exactly as parseExposition does, but hands each sample to `visitor`
+ * instead of building Sample objects and families: a series whose text the visitor already
+ * knows is not parsed into labels again (the scraper's series cache, as Prometheus keeps one).
+ */
+export function scanExposition<S extends KnownSeries>(input: string, format: ExpositionFormat, visitor: ExpositionVisitor<S>): void {
+  new ExpositionScanner(input, format, visitor).run();
 }
 
 const LF = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, EQ = 61, COMMA = 44, QUOTE = 34, BSL = 92;
@@ -62,7 +73,10 @@ function quote(s: string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 }
 
-class ExpositionScanner {
+// Name caches are keyed by a hash kept inside the small-integer range, so lookups never box.
+const HASH_MASK = 0x3fffffff;
+
+class ExpositionScanner<S extends KnownSeries> {
   private pos = 0;
   private line = 1;
   private readonly om: boolean;
@@ -72,10 +86,20 @@ class ExpositionScanner {
   private readonly typed = new Set<string>();
   private current: MetricFamily | undefined;
   private sawEof = false;
+  /** Families that already have samples (metadata after samples is an error). */
+  private readonly withSamples = new Set<MetricFamily>();
+  private lastName = "";
+  private lastMetricName = "";
+  private lastMetricAt = 0;
+  private lastFamily: MetricFamily | undefined;
+  // Label names repeat on nearly every line: one string per distinct name, not per occurrence,
+  // saves an allocation each and lets V8 use them as property keys directly.
+  private readonly labelNames = new Map<number, { name: string; at: number }>();
 
   constructor(
     private readonly src: string,
     private readonly format: ExpositionFormat,
+    private readonly visitor: ExpositionVisitor<S> | undefined,
   ) {
     this.om = format === "openmetrics";
     this.suffixes = this.om ? OM_SUFFIXES : TEXT_SUFFIXES;
@@ -145,6 +169,23 @@ class ExpositionScanner {
     return src.slice(start, this.pos);
   }
 
+  /** The label name in src[start, end), from the cache when `hash` finds the same characters. */
+  private labelName(start: number, end: number, hash: number): string {
+    const key = hash & HASH_MASK;
+    const cached = this.labelNames.get(key);
+    if (cached !== undefined && cached.name.length === end - start && this.same(cached.at, start, end - start)) return cached.name;
+    const name = this.src.slice(start, end);
+    this.labelNames.set(key, { name, at: start });
+    return name;
+  }
+
+  /** True when src holds the same `n` characters at `a` and at `b` (no second string to read). */
+  private same(a: number, b: number, n: number): boolean {
+    const src = this.src;
+    for (let i = 0; i < n; i++) if (src.charCodeAt(a + i) !== src.charCodeAt(b + i)) return false;
+    return true;
+  }
+
   private metricName(): string {
     const src = this.src, start = this.pos;
     let c = src.charCodeAt(this.pos);
@@ -159,7 +200,11 @@ class ExpositionScanner {
       while (this.pos < src.length && !" \t\n{".includes(src[this.pos] ?? "")) bad += src[this.pos++];
       this.fail(`invalid metric name ${quote(bad)}`);
     }
-    return src.slice(start, end);
+    // Consecutive lines mostly name the same metric (TYPE, then the samples of a family).
+    const last = this.lastMetricName;
+    if (last.length === end - start && this.same(this.lastMetricAt, start, end - start)) return last;
+    this.lastMetricAt = start;
+    return (this.lastMetricName = src.slice(start, end));
   }
 
   private comment(): void {
@@ -244,14 +289,14 @@ class ExpositionScanner {
   private familyForMetadata(name: string, kind: string): MetricFamily {
     const cur = this.current;
     if (cur !== undefined && cur.name === name) {
-      if (cur.samples.length > 0) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
+      if (this.withSamples.has(cur)) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
       return cur;
     }
     const known = this.families.get(name);
     if (known === undefined) return this.newFamily(name);
     // OM: "All lines for a given MetricFamily MUST be together." Text format: metadata first.
     if (this.om) this.fail(`metric family ${quote(name)} appears more than once; its lines must be together`);
-    if (known.samples.length > 0) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
+    if (this.withSamples.has(known)) this.fail(`${kind} line for metric ${quote(name)} after its samples`);
     this.current = known;
     return known;
   }
@@ -288,15 +333,85 @@ class ExpositionScanner {
   }
 
   private sample(): void {
-    const src = this.src, len = src.length;
+    const src = this.src;
+    const start = this.pos;
     const name = this.metricName();
-    const family = this.familyForSample(name);
+    let family: MetricFamily;
+    if (name === this.lastName && this.current === this.lastFamily && this.lastFamily !== undefined) family = this.lastFamily;
+    else {
+      family = this.familyForSample(name);
+      this.withSamples.add(family);
+      this.lastName = name;
+      this.lastFamily = family;
+    }
+    const visitor = this.visitor;
+    if (visitor !== undefined) return this.visit(visitor, family, name, start);
     let labels: Record<string, string> = {};
     if (src.charCodeAt(this.pos) === LBRACE) {
       this.pos++;
       labels = this.labelSet("");
     }
     this.checkTypeLabels(family, name, labels);
+    const exemplar = this.valueAndRest(family, name);
+    const sample: Sample = { name, labels, value: this.value, timestampMs: this.timestampMs, exemplar };
+    this.samples.push(sample);
+    family.samples.push(sample);
+  }
+
+  /** scanExposition's sample: the series text is looked up before any label is parsed. */
+  private visit(visitor: ExpositionVisitor<S>, family: MetricFamily, name: string, start: number): void {
+    const src = this.src;
+    let text = name;
+    let series: S | undefined;
+    if (src.charCodeAt(this.pos) === LBRACE) {
+      const open = this.pos;
+      const end = this.labelSetEnd();
+      if (end > 0) {
+        text = src.slice(start, end);
+        series = visitor.known(text);
+      }
+      if (series === undefined) {
+        this.pos = open + 1;
+        const labels = this.labelSet("");
+        text = src.slice(start, this.pos);
+        series = visitor.create(name, text, labels);
+      } else this.pos = end;
+    } else {
+      series = visitor.known(text) ?? visitor.create(name, text, {});
+    }
+    this.checkTypeLabels(family, name, series);
+    this.valueAndRest(family, name);
+    visitor.sample(series, this.value, this.timestampMs);
+  }
+
+  /**
+   * Where the label set opening at pos ends (just after its "}"), without parsing it: only
+   * quotes and escapes matter. -1 when the line ends first; the full parser then reports why.
+   */
+  private labelSetEnd(): number {
+    const src = this.src, len = src.length;
+    let i = this.pos + 1;
+    let inValue = false;
+    while (i < len) {
+      const c = src.charCodeAt(i);
+      if (c === LF) return -1;
+      if (inValue) {
+        if (c === BSL) i++;
+        else if (c === QUOTE) inValue = false;
+      } else if (c === QUOTE) inValue = true;
+      else if (c === RBRACE) return i + 1;
+      i++;
+    }
+    return -1;
+  }
+
+  // The value and timestamp of the line just read by valueAndRest (fields: no object per line).
+  private value = 0;
+  private timestampMs: number | undefined;
+
+  /** Reads the value, optional timestamp and optional exemplar after a series. */
+  private valueAndRest(family: MetricFamily, name: string): Exemplar | undefined {
+    const src = this.src, len = src.length;
     this.separator("the value");
     const value = this.number("value");
     let timestampMs: number | undefined;
@@ -314,9 +429,9 @@ class ExpositionScanner {
       }
       if (this.pos < len && src.charCodeAt(this.pos) !== LF) this.fail(`unexpected text after the sample: ${quote(this.restOfLine())}`);
     }
-    const sample: Sample = { name, labels, value, timestampMs, exemplar };
-    this.samples.push(sample);
-    family.samples.push(sample);
+    this.value = value;
+    this.timestampMs = timestampMs;
+    return exemplar;
   }
 
   /** Parses `name="value",...}` after the opening brace (the brace is consumed). */
@@ -327,12 +442,15 @@ class ExpositionScanner {
     while (src.charCodeAt(this.pos) !== RBRACE) {
       const start = this.pos;
       let c = src.charCodeAt(this.pos);
+      let hash = 0;
       if (isNameStart(c) && c !== 58) {
-        do c = src.charCodeAt(++this.pos);
-        while (isNameChar(c) && c !== 58);
+        do {
+          hash = (Math.imul(hash, 31) + c) | 0;
+          c = src.charCodeAt(++this.pos);
+        } while (isNameChar(c) && c !== 58);
       }
       if (this.pos === start) this.fail(`invalid label name ${quote(this.labelNameJunk())}${context}`);
-      const label = src.slice(start, this.pos);
+      const label = this.labelName(start, this.pos, hash);
       this.skipBlanksIfText();
       if (src.charCodeAt(this.pos) !== EQ) this.fail(`expected "=" after label name ${quote(label)}, got ${this.describeHere()}${context}`);
       this.pos++;
@@ -390,7 +508,7 @@ class ExpositionScanner {
   }
 
   /** Histogram buckets need `le`, summary quantiles need `quantile` (both formats). */
-  private checkTypeLabels(family: MetricFamily, name: string, labels: Record<string, string>): void {
+  private checkTypeLabels(family: MetricFamily, name: string, labels: Record<string, string> | KnownSeries): void {
     const t = family.type;
     if ((t === "histogram" || t === "gaugehistogram") && name.length === family.name.length + 7) {
       const le = labels["le"];
@@ -403,7 +521,52 @@ class ExpositionScanner {
     }
   }
 
+  /**
+   * A plain decimal (optional "-", at most 15 digits, optional ".", optional exponent) ending at
+   * a blank or line end, or NaN. m × 10^p with m < 2^53 and |p| <= 22 is one correctly rounded
+   * operation on exact doubles (Clinger's fast path), so this equals Number(token) without
+   * slicing the token out. Go's %g writes "1.2e+06": the exponent is common, not rare.
+   */
+  private plainDecimal(allowFraction: boolean): number {
+    const src = this.src, len = src.length;
+    let i = this.pos;
+    let c = src.charCodeAt(i);
+    const negative = c === 45;
+    if (negative) c = src.charCodeAt(++i);
+    let m = 0, digits = 0, fraction = -1;
+    for (;;) {
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === 46 && fraction < 0 && allowFraction) fraction = 0;
+      else break;
+      c = src.charCodeAt(++i);
+    }
+    if (digits === 0 || digits > 15) return NaN;
+    let p = fraction > 0 ? -fraction : 0;
+    if ((c === 101 || c === 69) && allowFraction) {
+      c = src.charCodeAt(++i);
+      const negativeExp = c === 45;
+      if (negativeExp || c === 43) c = src.charCodeAt(++i);
+      let e = 0, expDigits = 0;
+      while (c >= 48 && c <= 57 && expDigits < 4) {
+        e = e * 10 + (c - 48);
+        expDigits++;
+        c = src.charCodeAt(++i);
+      }
+      if (expDigits === 0) return NaN;
+      p += negativeExp ? -e : e;
+    }
+    if ((i < len && c !== SP && c !== TAB && c !== LF) || p > 22 || p < -22) return NaN;
+    this.pos = i;
+    const v = p === 0 ? m : p > 0 ? m * (POW10[p] as number) : m / (POW10[-p] as number);
+    return negative ? -v : v;
+  }
+
   private number(what: string): number {
+    const fast = this.plainDecimal(true);
+    if (!Number.isNaN(fast)) return fast;
     const tok = this.token();
     const v = parseNumberToken(tok);
     if (Number.isNaN(v) && tok.toLowerCase() !== "nan") this.fail(`invalid ${what} ${quote(tok)}`);
@@ -412,6 +575,9 @@ class ExpositionScanner {
 
   /** Text format: integer milliseconds. OM: seconds, may be fractional. */
   private timestamp(): number {
+    // Text format timestamps are integers: its fast path refuses a "." (the checks below explain why).
+    const fast = this.plainDecimal(this.om);
+    if (!Number.isNaN(fast)) return this.om ? Math.round(fast * 1000) : fast;
     const tok = this.token();
     if (this.om) {
       const s = parseNumberToken(tok);
@@ -444,28 +610,4 @@ class ExpositionScanner {
     }
     return timestampMs === undefined ? { labels, value } : { labels, value, timestampMs };
   }
-}
-
-/**
- * Parses a number as Prometheus does (Go's ParseFloat, case-insensitive Inf/NaN) but refuses
- * what `Number()` would silently accept: empty strings, whitespace, hex, binary, `Infinity`
- * without a sign is accepted as Go does. Returns NaN for anything invalid.
- */
-export function parseNumberToken(tok: string): number {
-  const n = tok.length;
-  if (n === 0) return NaN;
-  let i = 0;
-  let c = tok.charCodeAt(0);
-  if (c === 43 || c === 45) c = tok.charCodeAt(++i); // + -
-  if ((c >= 48 && c <= 57) || c === 46) {
-    for (let j = i; j < n; j++) {
-      const d = tok.charCodeAt(j);
-      // digits . e E + - only: keeps out "0x1f", "1_000", "0b1" that Number() would take.
-      if (!((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45)) return NaN;
-    }
-    return Number(tok);
-  }
-  const word = tok.slice(i).toLowerCase();
-  if (word === "inf" || word === "infinity") return tok.charCodeAt(0) === 45 ? -Infinity : Infinity;
-  return NaN; // "nan" is recognised by the caller, which knows NaN is then a real value
 }

@@ -50,3 +50,21 @@ export interface ParsedExposition {
   samples: Sample[];
   families: MetricFamily[];
 }
+
+/** What the scanner needs to know of a series the visitor already has (type label checks). */
+export interface KnownSeries {
+  /** The scraped `le` label, if any. */
+  readonly le: string | undefined;
+  /** The scraped `quantile` label, if any. */
+  readonly quantile: string | undefined;
+}
+
+/** Receives the samples of scanExposition; one object per scan, no per-sample closures. */
+export interface ExpositionVisitor<S extends KnownSeries> {
+  /** The visitor's series for this exact series text (`name{labels}` as written), if known. */
+  known(text: string): S | undefined;
+  /** A series seen for the first time: `labels` are freshly parsed and the caller's to keep. */
+  create(name: string, text: string, labels: Record<string, string>): S;
+  /** One sample of a series (explicit timestamp in ms, if the line had one). */
+  sample(series: S, value: number, timestampMs: number | undefined): void;
+}
