@@ -15,6 +15,8 @@ export interface RelabelRule {
 /** A compiled rule list: returns true when a sample survives every rule. */
 export type SampleFilter = (name: string, labels: Readonly<Record<string, string>>) => boolean;
 
+const KEEP_ALL: SampleFilter = () => true;
+
 /** Compiles rules once (a bad regex fails here, at configuration time, not per scrape). */
 export function compileRelabelRules(rules: readonly RelabelRule[]): SampleFilter {
   const compiled = rules.map((r) => {
@@ -26,7 +28,8 @@ export function compileRelabelRules(rules: readonly RelabelRule[]): SampleFilter
     }
     return { keep: r.action === "keep", label: r.sourceLabel, re };
   });
-  if (compiled.length === 0) return () => true;
+  // One filter for every empty rule list: the scrape cache stays valid while the filter is the same.
+  if (compiled.length === 0) return KEEP_ALL;
   return (name, labels) => {
     for (const r of compiled) {
       const value = r.label === "__name__" ? name : (labels[r.label] ?? "");

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseExposition } from "./exposition-parser.ts";
 import { compileRelabelRules, type RelabelRule } from "./metric-relabel.ts";
 import { EMPTY_SCRAPE_STATE, processScrape, type ScrapeAttempt, type ScrapeLimits, type ScrapeState } from "./scrape-result.ts";
 import { isStaleNaN, STALE_NAN } from "./staleness.ts";
@@ -78,5 +81,86 @@ describe("processScrape", () => {
 
   it("tells the staleness NaN from an ordinary NaN", () => {
     expect([isStaleNaN(STALE_NAN), isStaleNaN(NaN), isStaleNaN(1)]).toEqual([true, false, false]);
+  });
+});
+
+describe("processScrape: the series cache between scrapes", () => {
+  const FIXTURES = fileURLToPath(new URL("../../test/fixtures/exposition/", import.meta.url));
+  const scrapedOnly = (samples: { name: string; stale?: boolean }[]) => samples.filter((s) => !s.stale && s.name !== "up" && !s.name.startsWith("scrape_"));
+  const staleOf = (samples: { name: string; labels: Record<string, string>; stale?: boolean }[]) => samples.filter((s) => s.stale).map((s) => ({ name: s.name, labels: s.labels }));
+
+  it.each(["node-exporter.txt", "prometheus.txt"])("%s: a cached scrape gives what parsing, target labels and relabelling give", (file) => {
+    const body = readFileSync(FIXTURES + file, "utf8");
+    const rules: RelabelRule[] = [{ action: "drop", sourceLabel: "__name__", regex: "go_.*" }];
+    const filter = compileRelabelRules(rules);
+    // The oracle: each parsed sample, target labels attached as Prometheus does, then relabelled.
+    const expected = parseExposition(body).samples.flatMap((s) => {
+      const labels = { ...s.labels };
+      for (const [k, v] of Object.entries(TARGET)) {
+        if (k in labels) labels[`exported_${k}`] = labels[k] as string;
+        labels[k] = v;
+      }
+      return filter(s.name, labels) ? [{ name: s.name, labels, value: s.value, timestampMs: s.timestampMs ?? 1000 }] : [];
+    });
+    expect(expected.length).toBeGreaterThan(100);
+    const cold = run(ok(body), { relabel: rules });
+    const warm = run(ok(body), { relabel: rules, state: cold.state });
+    expect(scrapedOnly(cold.samples)).toEqual(expected);
+    expect(scrapedOnly(warm.samples)).toEqual(expected);
+    expect(staleOf(warm.samples)).toEqual([]);
+  });
+
+  it("the same series written with its labels in another order is not stale; written twice, it goes stale once", () => {
+    const first = run(ok('a{x="1",y="2"} 1\na{y="2",x="1"} 2\n'));
+    const second = run(ok('a{y="2",x="1"} 3\n'), { state: first.state });
+    expect(staleOf(second.samples)).toEqual([]);
+    const third = run(ok('a{ x="1" , y="2" } 4\n'), { state: second.state });
+    expect(staleOf(third.samples)).toEqual([]);
+    const gone = run(ok("b 1\n"), { state: third.state });
+    expect(staleOf(gone.samples)).toEqual([{ name: "a", labels: { x: "1", y: "2", ...TARGET } }]);
+  });
+
+  it("a series that comes back after going stale goes stale again when it vanishes again", () => {
+    let state = run(ok('a{k="1"} 1\na{k="2"} 1\n')).state;
+    const staleKs: string[][] = [];
+    for (const body of ['a{k="1"} 1\n', 'a{k="1"} 1\na{k="2"} 1\n', 'a{k="1"} 1\n', 'a{k="1"} 1\n']) {
+      const out = run(ok(body), { state });
+      staleKs.push(staleOf(out.samples).map((s) => s.labels["k"] as string));
+      state = out.state;
+    }
+    expect(staleKs).toEqual([["2"], [], ["2"], []]);
+  });
+
+  it("new relabel rules between scrapes: kept series are not stale, newly dropped ones are", () => {
+    const first = run(ok('a{k="1"} 1\na{k="2"} 1\n'));
+    const second = run(ok('a{k="1"} 1\na{k="2"} 1\n'), { state: first.state, relabel: [{ action: "drop", sourceLabel: "k", regex: "2" }] });
+    expect(staleOf(second.samples)).toEqual([{ name: "a", labels: { k: "2", ...TARGET } }]);
+    expect(scrapedOnly(second.samples)).toHaveLength(1);
+  });
+
+  it("new target labels between scrapes: every old series goes stale with its old labels", () => {
+    const first = run(ok('a{k="1"} 1\n'));
+    const moved = { job: "sso", instance: "10.0.0.6:9100" };
+    const second = processScrape(ok('a{k="1"} 1\n'), { targetLabels: moved, filter: compileRelabelRules([]), limits: {} }, first.state);
+    expect(staleOf(second.samples)).toEqual([{ name: "a", labels: { k: "1", ...TARGET } }]);
+    expect(scrapedOnly(second.samples)).toEqual([{ name: "a", labels: { k: "1", ...moved }, value: 1, timestampMs: 1000 }]);
+  });
+
+  it("a body valid as text and cached is still refused when served as OpenMetrics", () => {
+    const body = 'a{x="1", y="2"} 1\n# EOF\n';
+    const om = "application/openmetrics-text; version=1.0.0";
+    const cold = run(ok(body, om));
+    expect(cold.error).toBe('invalid exposition: line 1: invalid label name " y"');
+    const text = run(ok('a{x="1", y="2"} 1\n'));
+    expect(text.up).toBe(true);
+    expect(run(ok(body, om), { state: text.state }).error).toBe(cold.error);
+  });
+
+  it("a label_limit breach in a body that does not parse reports the parse error, cached or not", () => {
+    const body = 'a{x="1",y="2",z="3"} 1\nb{ 2\n';
+    const first = run(ok(body), { limits: { labelLimit: 4 } });
+    expect(first.error).toBe('invalid exposition: line 2: invalid label name "2"');
+    expect(run(ok(body), { limits: { labelLimit: 4 }, state: first.state }).error).toBe(first.error);
+    expect(run(ok('a{x="1",y="2",z="3"} 1\n'), { limits: { labelLimit: 4 }, state: first.state }).error).toBe("label_limit exceeded (metric: a, number of labels: 6, limit: 4)");
   });
 });
