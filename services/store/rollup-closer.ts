@@ -49,12 +49,16 @@ export function mergeClause(table: string): string {
 }
 
 /**
- * The two closing statements, `p(n)` spelling the n-th placeholder of the dialect. On SQLite,
+ * The two closing statements, `p(n)` spelling the n-th placeholder of the dialect. No row
+ * exists at or after a table's watermark (late samples only upsert buckets before it), so a
+ * closing step can be a plain INSERT (`merge` false): PostgreSQL's speculative insertion of
+ * ON CONFLICT costs a third of the step. The merging form is the fallback should a row be
+ * there after all. On SQLite,
  * CROSS JOIN fixes `series` as the outer loop, so each series' range is a seek in the primary
  * key (there is deliberately no B-tree index on time alone: it would slow every insert); on
  * PostgreSQL a BRIN index on time (migration 0004, nearly free to maintain) finds the range.
  */
-export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "postgres" = "sqlite"): { fiveMinute: string; hourly: string } {
+export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "postgres" = "sqlite", merge = true): { fiveMinute: string; hourly: string } {
   // The newest value of a group: PostgreSQL takes it in the aggregate pass; SQLite (no ordered
   // aggregates) looks it up by primary key afterwards. PostgreSQL reads the time range through
   // BRIN and needs no join to drive it.
@@ -67,7 +71,7 @@ export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "p
                    sum(x.value) AS sm, count(*) AS n, max(x.ts) AS lt${pgLast ? ", (array_agg(x.value ORDER BY x.ts DESC))[1] AS lv" : ""}
             FROM ${pgLast ? "samples x WHERE" : "series s CROSS JOIN samples x WHERE x.series_id = s.id AND"} x.ts >= ${p(1)} AND x.ts < ${p(2)}
             GROUP BY x.series_id, x.ts - x.ts % ${FIVE_MINUTES_MS}) g
-      WHERE true ${mergeClause("rollup_5m")}`,
+      ${merge ? `WHERE true ${mergeClause("rollup_5m")}` : ""}`,
     hourly: `INSERT INTO rollup_1h (series_id, bucket, min, max, sum, count, last, last_ts)
       SELECT g.series_id, g.bucket, g.mn, g.mx, g.sm, g.n,
              ${pgLast ? "g.lv" : `(SELECT v.last FROM rollup_5m v WHERE v.series_id = g.series_id AND v.bucket = g.lt - g.lt % ${FIVE_MINUTES_MS})`}, g.lt
@@ -75,7 +79,7 @@ export function closeStatements(p: (n: number) => string, dialect: "sqlite" | "p
                    sum(r.sum) AS sm, sum(r.count) AS n, max(r.last_ts) AS lt${pgLast ? ", (array_agg(r.last ORDER BY r.last_ts DESC))[1] AS lv" : ""}
             FROM ${pgLast ? "rollup_5m r WHERE" : "series s CROSS JOIN rollup_5m r WHERE r.series_id = s.id AND"} r.bucket >= ${p(1)} AND r.bucket < ${p(2)}
             GROUP BY r.series_id, r.bucket - r.bucket % ${ONE_HOUR_MS}) g
-      WHERE true ${mergeClause("rollup_1h")}`,
+      ${merge ? `WHERE true ${mergeClause("rollup_1h")}` : ""}`,
   };
 }
 
