@@ -27,8 +27,6 @@ const DAY_MS = 86_400_000;
 /** Rows per retention delete: small enough that ingest waits milliseconds, not seconds. */
 const RETENTION_SERIES_PER_BATCH = 50;
 const RETENTION_ROWS_PER_BATCH = 2000;
-/** Ids per IN list (SQLite's default limit on parameters is far above; PostgreSQL plans it well). */
-const IDS_PER_QUERY = 500;
 
 /**
  * The Store over Kysely for everything but the sample hot path. Every write goes through one
@@ -168,20 +166,25 @@ export class KyselyStore implements Store {
     });
   }
 
+  /**
+   * One statement for the whole selection, driven by the series index on metric (or entity):
+   * per series one probe into the samples' primary key for its newest row, so the time grows
+   * with the number of series, never with their history. (Ids in chunks of 500 in IN lists, a
+   * query built and prepared per chunk, took 0.76 s at 20,000 series on either dialect.)
+   */
   latest(selector: SeriesSelector): Promise<LatestValue[]> {
     return this.guard(async () => {
-      const series = await this.findSeries(selector);
-      const labelsById = new Map(series.map((s) => [s.id, s.labels]));
+      const entity = selector.entity ? sql`AND s.entity_kind = ${selector.entity.kind} AND s.entity_name = ${selector.entity.name}` : sql``;
+      // Both dialects seek max(ts) in the primary key and then that row (an index condition).
+      const query = sql<{ labels: string; ts: number; value: number }>`SELECT s.labels, x.ts, x.value FROM series s
+        JOIN samples x ON x.series_id = s.id AND x.ts = (SELECT max(y.ts) FROM samples y WHERE y.series_id = s.id)
+        WHERE s.metric = ${selector.metric} ${entity} ORDER BY s.id`;
+      const { rows } = await query.execute(this.db);
+      const wanted = Object.entries(selector.labels ?? {});
       const out: LatestValue[] = [];
-      for (let i = 0; i < series.length; i += IDS_PER_QUERY) {
-        const ids = series.slice(i, i + IDS_PER_QUERY).map((s) => s.id);
-        // max(ts) per series through the primary key: an index probe per series in both
-        // dialects, where GROUP BY would read every sample.
-        const rows = await this.db.selectFrom("series as s")
-          .innerJoin("samples as x", (join) =>
-            join.onRef("x.series_id", "=", "s.id").on(sql<boolean>`x.ts = (SELECT max(y.ts) FROM samples y WHERE y.series_id = s.id)`))
-          .select(["s.id", "x.ts", "x.value"]).where("s.id", "in", ids).execute();
-        for (const r of rows) out.push({ labels: labelsById.get(toNumber(r.id)) ?? {}, ts: toNumber(r.ts), value: r.value });
+      for (const r of rows) {
+        const labels = JSON.parse(r.labels) as Record<string, string>;
+        if (wanted.every(([k, v]) => labels[k] === v)) out.push({ labels, ts: toNumber(r.ts), value: r.value });
       }
       return out;
     });

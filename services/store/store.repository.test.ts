@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
@@ -8,17 +10,37 @@ import type { KyselyStore } from "./kysely-store.ts";
 import { openStore } from "./open-store.ts";
 import { createTestDatabase, describeWithPostgres, postgresReachable } from "./postgres-test-database.ts";
 import { InvalidQueryError } from "./series-aggregate.ts";
+import { SQLITE_FILE } from "./sqlite-dialect.ts";
 
 // One suite, two dialects: the same behaviour must hold on SQLite and PostgreSQL.
 const pgProblem = await postgresReachable();
 const T0 = Date.UTC(2026, 10, 1); // on an hour boundary
 const MIN = 60_000;
 
-type Backend = { name: "sqlite" | "postgres"; open(): Promise<KyselyStore>; cleanup(): Promise<void> };
+type Backend = {
+  name: "sqlite" | "postgres";
+  open(): Promise<KyselyStore>;
+  /** One statement straight on the database, behind the store's back. */
+  exec(text: string): Promise<Record<string, unknown>[]>;
+  cleanup(): Promise<void>;
+};
 
 function sqliteBackend(): Backend {
   const dir = mkdtempSync(join(tmpdir(), "cityplane-store-"));
-  return { name: "sqlite", open: () => openStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: "sqlite",
+    open: () => openStore({ dataDir: dir }),
+    async exec(text) {
+      const db = new Database(join(dir, SQLITE_FILE));
+      try {
+        const st = db.prepare(text);
+        return st.reader ? (st.all() as Record<string, unknown>[]) : (st.run(), []);
+      } finally {
+        db.close();
+      }
+    },
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 let pgDb: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
@@ -28,6 +50,15 @@ function postgresBackend(): Backend {
     async open() {
       pgDb ??= await createTestDatabase("cityplane_repo");
       return openStore({ dataDir: "unused", databaseUrl: pgDb.url });
+    },
+    async exec(text) {
+      const client = new pg.Client({ connectionString: pgDb?.url });
+      await client.connect();
+      try {
+        return (await client.query<Record<string, unknown>>(text)).rows;
+      } finally {
+        await client.end();
+      }
     },
     cleanup: async () => pgDb?.drop(),
   };
@@ -129,6 +160,10 @@ function suite(makeBackend: () => Backend): void {
       { labels: { device: "r1", ifName: "Gi0/1" }, ts: T0 + 2 * MIN, value: 220 },
       { labels: { device: "r1", ifName: "Gi0/2" }, ts: T0, value: 5 },
     ]);
+    // A late sample is history, not news; an entity selects its own series only.
+    await store.writeSamples([ifOctets("r1", "Gi0/2", [[T0 - MIN, 1]])]);
+    expect(await store.latest({ metric: "ifHCInOctets", entity: { kind: "interface", name: "r1/Gi0/2" } })).toEqual([{ labels: { device: "r1", ifName: "Gi0/2" }, ts: T0, value: 5 }]);
+    expect(await store.latest({ metric: "ifHCInOctets", labels: { device: "nowhere" } })).toEqual([]);
   });
 
   it("skips staleness markers and counts them", async () => {
@@ -197,6 +232,20 @@ function suite(makeBackend: () => Backend): void {
     await store.applyRetention(now + 400 * day, { rawDays: 14, fiveMinuteDays: 400, hourlyDays: 1825 });
     const later = await store.querySeries({ metric: "retention_probe", fromMs: now - 16 * day, toMs: now, stepMs: 5 * 60_000, aggregation: "max" });
     expect(later[0]?.points).toEqual([]);
+  });
+
+  it("merges a rollup row already there when closing its bucket, instead of failing every closing step", async () => {
+    const [wm] = await backend.exec("SELECT watermark FROM rollup_watermarks WHERE resolution = '5m'");
+    const bucket = Number(wm?.watermark) + 5 * MIN;
+    await store.writeSamples([{ labels: { __name__: "stray_probe", device: "r7" }, samples: [{ timestampMs: bucket + MIN, value: 10 }] }]);
+    const [series] = await backend.exec("SELECT id FROM series WHERE metric = 'stray_probe'");
+    // Never written by the store itself (nothing exists at or after a watermark), but a closing step must survive it.
+    await backend.exec(`INSERT INTO rollup_5m (series_id, bucket, min, max, sum, count, last, last_ts) VALUES (${Number(series?.id)}, ${bucket}, 4, 4, 4, 1, 4, ${bucket})`);
+    await store.flushRollups(bucket + 10 * MIN);
+    const [r] = await store.querySeries({ metric: "stray_probe", fromMs: bucket, toMs: bucket + 5 * MIN, stepMs: 5 * MIN, aggregation: "avg" });
+    expect(r?.points).toEqual([{ ts: bucket, value: 7 }]);
+    const [after] = await backend.exec("SELECT watermark FROM rollup_watermarks WHERE resolution = '5m'");
+    expect(Number(after?.watermark)).toBeGreaterThan(bucket);
   });
 
   it("answers ping", async () => {
