@@ -1,5 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpFetcher } from "./http-fetcher.ts";
@@ -75,4 +77,26 @@ describe("PrometheusScraper over real HTTP", () => {
     const second = await s.collect({ ...target("/om"), id: "t" }, new AbortController().signal);
     expect(second.samples.filter((x) => x.name === "node_load1").map((x) => Number.isNaN(x.value))).toEqual([true]);
   });
+});
+
+describe("PrometheusScraper timeouts under garbage collection", () => {
+  it("ends a hanging target at its timeout even when collections run meanwhile", async () => {
+    // Node 20 lost AbortSignal.timeout() inside AbortSignal.any() to a collection: the scrape never ended.
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const hang = http.createServer((_req, res) => res.write(""));
+    await new Promise<void>((r) => hang.listen(0, "127.61.0.1", r));
+    const collecting = setInterval(gc, 20);
+    try {
+      const url = `http://127.61.0.1:${(hang.address() as AddressInfo).port}/metrics`;
+      const started = performance.now();
+      const out = await new PrometheusScraper({ fetch: createHttpFetcher() }).scrape({ ...target("/"), id: "gc", url, timeoutSeconds: 0.3 }, new AbortController().signal);
+      expect(out.error).toBe("scrape timed out after 0.3s");
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      clearInterval(collecting);
+      hang.closeAllConnections();
+      hang.close();
+    }
+  }, 10_000);
 });

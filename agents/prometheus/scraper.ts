@@ -53,13 +53,24 @@ export class PrometheusScraper implements TargetCollector<"scrape"> {
   async scrape(target: TargetOf<"scrape">, signal: AbortSignal): Promise<ScrapeOutcome> {
     const startedMs = this.now();
     const timeoutMs = target.timeoutSeconds * 1000;
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    // A plain controller and timer, cleared when the scrape ends: on Node 20 a garbage
+    // collection can take AbortSignal.timeout() away from under AbortSignal.any(), and the
+    // scrape of a hanging target then never ends.
+    const deadline = new AbortController();
+    const onAbort = (): void => deadline.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort(new Error(`scrape timed out after ${target.timeoutSeconds}s`));
+    }, timeoutMs);
     let response;
     let error: string | undefined;
     try {
       response = await this.options.fetch({
         url: target.url,
-        signal: deadline,
+        signal: deadline.signal,
         headers: {
           accept: SCRAPE_ACCEPT_HEADER,
           "user-agent": "cityplane-agent",
@@ -68,7 +79,10 @@ export class PrometheusScraper implements TargetCollector<"scrape"> {
         },
       });
     } catch (err) {
-      error = deadline.aborted && !signal.aborted ? `scrape timed out after ${target.timeoutSeconds}s` : (err as Error).message;
+      error = timedOut && !signal.aborted ? `scrape timed out after ${target.timeoutSeconds}s` : (err as Error).message;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
     }
     const durationSeconds = (this.now() - startedMs) / 1000;
     const url = new URL(target.url);
