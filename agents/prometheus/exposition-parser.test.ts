@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import client from "prom-client";
 import { describe, expect, it } from "vitest";
-import { ExpositionParseError, formatFromContentType, parseExposition, scanExposition } from "./exposition-parser.ts";
+import { ExpositionParseError, formatFromContentType, parseExposition, scanExposition, textHash } from "./exposition-parser.ts";
 import type { ExpositionFormat, ExpositionVisitor, KnownSeries, Sample } from "./exposition.types.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/exposition/", import.meta.url));
@@ -224,13 +224,15 @@ class RecordingVisitor implements ExpositionVisitor<RecordedSeries> {
   readonly cache = new Map<string, RecordedSeries>();
   samples: { name: string; labels: Record<string, string>; value: number; timestampMs: number | undefined }[] = [];
   created = 0;
-  known(text: string) {
-    return this.cache.get(text);
+  known(src: string, start: number, end: number, hash: number) {
+    expect(hash).toBe(textHash(src, start, end));
+    return this.cache.get(src.slice(start, end));
   }
-  create(name: string, text: string, labels: Record<string, string>) {
+  create(name: string, labels: Record<string, string>, src: string, start: number, end: number, hash: number) {
+    expect(hash).toBe(textHash(src, start, end));
     this.created++;
     const series = { name, labels, le: labels["le"], quantile: labels["quantile"] };
-    this.cache.set(text, series);
+    this.cache.set(src.slice(start, end), series);
     return series;
   }
   sample(series: RecordedSeries, value: number, timestampMs: number | undefined): void {

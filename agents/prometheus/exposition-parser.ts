@@ -59,6 +59,8 @@ const OM_SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
   gaugehistogram: ["_bucket", "_gsum", "_gcount"],
   summary: ["", "_sum", "_count", "_created"],
 };
+const COMMENT_WORDS = ["HELP", "TYPE", "UNIT", "EOF"] as const;
+const METRIC_TYPES: readonly MetricType[] = ["counter", "gauge", "histogram", "summary", "untyped", "unknown", "gaugehistogram", "info", "stateset"];
 const TEXT_STRIPPABLE = ["_bucket", "_sum", "_count"] as const;
 // OM: "The combined length of the label names and values of an Exemplar's LabelSet MUST NOT exceed 128 UTF-8 characters."
 const MAX_EXEMPLAR_LABEL_CHARS = 128;
@@ -76,6 +78,13 @@ function quote(s: string): string {
 // Name caches are keyed by a hash kept inside the small-integer range, so lookups never box.
 const HASH_MASK = 0x3fffffff;
 
+/** The hash scanExposition gives a visitor for the series text src[start, end). */
+export function textHash(src: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + src.charCodeAt(i)) | 0;
+  return h & HASH_MASK;
+}
+
 class ExpositionScanner<S extends KnownSeries> {
   private pos = 0;
   private line = 1;
@@ -83,7 +92,7 @@ class ExpositionScanner<S extends KnownSeries> {
   private readonly suffixes: Partial<Record<MetricType, readonly string[]>>;
   private readonly samples: Sample[] = [];
   private readonly families = new Map<string, MetricFamily>();
-  private readonly typed = new Set<string>();
+  private readonly typed = new Set<MetricFamily>();
   private current: MetricFamily | undefined;
   private sawEof = false;
   /** Families that already have samples (metadata after samples is an error). */
@@ -188,12 +197,13 @@ class ExpositionScanner<S extends KnownSeries> {
 
   private metricName(): string {
     const src = this.src, start = this.pos;
-    let c = src.charCodeAt(this.pos);
+    let end = start;
+    let c = src.charCodeAt(end);
     if (isNameStart(c)) {
-      do c = src.charCodeAt(++this.pos);
+      do c = src.charCodeAt(++end);
       while (isNameChar(c));
     }
-    const end = this.pos;
+    this.pos = end;
     if (end === start || (end < src.length && c !== SP && c !== TAB && c !== LF && c !== LBRACE)) {
       this.pos = start;
       let bad = "";
@@ -215,7 +225,7 @@ class ExpositionScanner<S extends KnownSeries> {
       if (src.charCodeAt(this.pos) !== SP) this.fail(`invalid comment line ${quote(this.restOfLine())}: OpenMetrics allows only HELP, TYPE, UNIT and EOF`);
       this.pos++;
     } else this.skipBlanks();
-    const word = this.token();
+    const word = this.commentWord();
     if (this.om && word === "EOF" && this.pos === start + 5) {
       if (this.pos < src.length && src.charCodeAt(this.pos) !== LF) this.fail("invalid # EOF line");
       this.sawEof = true;
@@ -238,17 +248,17 @@ class ExpositionScanner<S extends KnownSeries> {
     let text = "";
     if (this.pos < src.length && src.charCodeAt(this.pos) !== LF) {
       this.separator(kind === "HELP" ? "the help text" : kind === "TYPE" ? "the type" : "the unit");
-      text = kind === "HELP" ? this.helpText() : this.restOfLine();
-      this.pos += kind === "HELP" ? 0 : text.length;
+      text = kind === "HELP" ? this.helpText() : kind === "TYPE" ? this.typeWord() : this.restOfLine();
+      this.pos += kind === "UNIT" ? text.length : 0;
     }
     const family = this.familyForMetadata(name, kind);
     if (kind === "HELP") {
       if (family.help !== undefined) this.fail(`second HELP line for metric ${quote(name)}`);
       family.help = text;
     } else if (kind === "TYPE") {
-      if (this.typed.has(name)) this.fail(`second TYPE line for metric ${quote(name)}`);
+      if (this.typed.has(family)) this.fail(`second TYPE line for metric ${quote(name)}`);
       if (this.suffixes[text as MetricType] === undefined) this.fail(`unknown metric type ${quote(text)} for metric ${quote(name)}`);
-      this.typed.add(name);
+      this.typed.add(family);
       family.type = text as MetricType;
     } else {
       if (family.unit !== undefined) this.fail(`second UNIT line for metric ${quote(name)}`);
@@ -258,10 +268,50 @@ class ExpositionScanner<S extends KnownSeries> {
     }
   }
 
-  /** HELP text: text format escapes `\\` and `\n`; OM also `\"`. */
+  /** The word after "#": HELP, TYPE, UNIT and EOF are matched in place, without a new string. */
+  private commentWord(): string {
+    const src = this.src, p = this.pos;
+    for (const word of COMMENT_WORDS) {
+      if (!src.startsWith(word, p)) continue;
+      const end = p + word.length;
+      const c = src.charCodeAt(end);
+      if (end < src.length && c !== SP && c !== TAB && c !== LF) break;
+      this.pos = end;
+      return word;
+    }
+    return this.token();
+  }
+
+  /** The rest of a TYPE line; the known types are matched in place. */
+  private typeWord(): string {
+    const src = this.src, p = this.pos;
+    for (const type of METRIC_TYPES) {
+      const end = p + type.length;
+      if (src.startsWith(type, p) && (end === src.length || src.charCodeAt(end) === LF)) {
+        this.pos = end;
+        return type;
+      }
+    }
+    const text = this.restOfLine();
+    this.pos += text.length;
+    return text;
+  }
+
+  /**
+   * HELP text: text format escapes `\\` and `\n`; OM also `\"`. scanExposition only validates
+   * it (its visitor has no use for the text): the empty string stands in for it.
+   */
   private helpText(): string {
     const src = this.src;
     const start = this.pos;
+    const lineEnd = src.indexOf("\n", start);
+    const end = lineEnd < 0 ? src.length : lineEnd;
+    let escape = start;
+    while (escape < end && src.charCodeAt(escape) !== BSL) escape++;
+    if (escape === end) {
+      this.pos = end;
+      return this.visitor === undefined ? src.slice(start, end) : "";
+    }
     let out: string | undefined;
     let chunk = start;
     for (;;) {
@@ -334,18 +384,10 @@ class ExpositionScanner<S extends KnownSeries> {
 
   private sample(): void {
     const src = this.src;
-    const start = this.pos;
-    const name = this.metricName();
-    let family: MetricFamily;
-    if (name === this.lastName && this.current === this.lastFamily && this.lastFamily !== undefined) family = this.lastFamily;
-    else {
-      family = this.familyForSample(name);
-      this.withSamples.add(family);
-      this.lastName = name;
-      this.lastFamily = family;
-    }
     const visitor = this.visitor;
-    if (visitor !== undefined) return this.visit(visitor, family, name, start);
+    if (visitor !== undefined) return this.visit(visitor);
+    const name = this.metricName();
+    const family = this.familyOf(name);
     let labels: Record<string, string> = {};
     if (src.charCodeAt(this.pos) === LBRACE) {
       this.pos++;
@@ -358,51 +400,83 @@ class ExpositionScanner<S extends KnownSeries> {
     family.samples.push(sample);
   }
 
-  /** scanExposition's sample: the series text is looked up before any label is parsed. */
-  private visit(visitor: ExpositionVisitor<S>, family: MetricFamily, name: string, start: number): void {
-    const src = this.src;
-    let text = name;
-    let series: S | undefined;
-    if (src.charCodeAt(this.pos) === LBRACE) {
-      const open = this.pos;
-      const end = this.labelSetEnd();
-      if (end > 0) {
-        text = src.slice(start, end);
-        series = visitor.known(text);
-      }
-      if (series === undefined) {
-        this.pos = open + 1;
-        const labels = this.labelSet("");
-        text = src.slice(start, this.pos);
-        series = visitor.create(name, text, labels);
-      } else this.pos = end;
-    } else {
-      series = visitor.known(text) ?? visitor.create(name, text, {});
-    }
-    this.checkTypeLabels(family, name, series);
-    this.valueAndRest(family, name);
-    visitor.sample(series, this.value, this.timestampMs);
+  private familyOf(name: string): MetricFamily {
+    // Consecutive samples mostly belong to the family of the line before.
+    if (name === this.lastName && this.current === this.lastFamily && this.lastFamily !== undefined) return this.lastFamily;
+    const family = this.familyForSample(name);
+    this.withSamples.add(family);
+    this.lastName = name;
+    this.lastFamily = family;
+    return family;
   }
 
   /**
-   * Where the label set opening at pos ends (just after its "}"), without parsing it: only
-   * quotes and escapes matter. -1 when the line ends first; the full parser then reports why.
+   * scanExposition's sample: the series text is hashed and offered to the visitor before its
+   * name or labels are parsed. A known text was validated when it was first seen, so only the
+   * checks that depend on the rest of the payload (family, type labels, value) run again.
    */
-  private labelSetEnd(): number {
-    const src = this.src, len = src.length;
-    let i = this.pos + 1;
-    let inValue = false;
-    while (i < len) {
-      const c = src.charCodeAt(i);
-      if (c === LF) return -1;
-      if (inValue) {
-        if (c === BSL) i++;
-        else if (c === QUOTE) inValue = false;
-      } else if (c === QUOTE) inValue = true;
-      else if (c === RBRACE) return i + 1;
-      i++;
+  private visit(visitor: ExpositionVisitor<S>): void {
+    const src = this.src;
+    const start = this.pos;
+    const end = this.seriesTextEnd(start);
+    const hash = this.textHash;
+    const known = end > start ? visitor.known(src, start, end, hash) : undefined;
+    let series: S;
+    let family: MetricFamily;
+    if (known !== undefined) {
+      this.pos = end;
+      series = known;
+      family = this.familyOf(known.name);
+    } else {
+      // Name, family, then labels: the order parseExposition reports errors in.
+      const name = this.metricName();
+      family = this.familyOf(name);
+      let labels: Record<string, string> = {};
+      if (src.charCodeAt(this.pos) === LBRACE) {
+        this.pos++;
+        labels = this.labelSet("");
+      }
+      series = visitor.create(name, labels, src, start, this.pos, this.pos === end ? hash : textHash(src, start, this.pos));
     }
-    return -1;
+    this.checkTypeLabels(family, series.name, series);
+    this.valueAndRest(family, series.name);
+    visitor.sample(series, this.value, this.timestampMs);
+  }
+
+  private textHash = 0;
+
+  /**
+   * Where the series text starting at `start` ends (a name, then its label set up to the
+   * closing brace: only quotes and escapes matter), with its textHash in this.textHash; -1 when
+   * the line ends inside the label set (the full parser then reports why).
+   */
+  private seriesTextEnd(start: number): number {
+    const src = this.src, len = src.length;
+    let i = start, h = 0;
+    let c = src.charCodeAt(i);
+    while (i < len && c !== SP && c !== TAB && c !== LF && c !== LBRACE) {
+      h = (Math.imul(h, 31) + c) | 0;
+      c = src.charCodeAt(++i);
+    }
+    if (i < len && c === LBRACE) {
+      let inValue = false;
+      for (;;) {
+        if (i >= len || c === LF) return -1;
+        h = (Math.imul(h, 31) + c) | 0;
+        i++;
+        if (inValue) {
+          if (c === BSL) {
+            if (i >= len) return -1;
+            h = (Math.imul(h, 31) + src.charCodeAt(i)) | 0;
+            i++;
+          } else if (c === QUOTE) inValue = false;
+        } else if (c === QUOTE) inValue = true;
+        else if (c === RBRACE) break;
+        c = src.charCodeAt(i);
+      }
+    }
+    this.textHash = h & HASH_MASK;
+    return i;
   }
 
   // The value and timestamp of the line just read by valueAndRest (fields: no object per line).

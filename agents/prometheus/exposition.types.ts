@@ -51,20 +51,26 @@ export interface ParsedExposition {
   families: MetricFamily[];
 }
 
-/** What the scanner needs to know of a series the visitor already has (type label checks). */
+/** What the scanner needs to know of a series the visitor already has. */
 export interface KnownSeries {
+  /** The metric name (family and type checks). */
+  readonly name: string;
   /** The scraped `le` label, if any. */
   readonly le: string | undefined;
   /** The scraped `quantile` label, if any. */
   readonly quantile: string | undefined;
 }
 
-/** Receives the samples of scanExposition; one object per scan, no per-sample closures. */
+/**
+ * Receives the samples of scanExposition; one object per scan, no per-sample closures. A series
+ * text is `name{labels}` exactly as written, given as src[start, end) with its textHash so a
+ * known one costs no string: the visitor compares the characters itself.
+ */
 export interface ExpositionVisitor<S extends KnownSeries> {
-  /** The visitor's series for this exact series text (`name{labels}` as written), if known. */
-  known(text: string): S | undefined;
-  /** A series seen for the first time: `labels` are freshly parsed and the caller's to keep. */
-  create(name: string, text: string, labels: Record<string, string>): S;
+  /** The visitor's series for this series text, if it has seen it. */
+  known(src: string, start: number, end: number, hash: number): S | undefined;
+  /** A series text seen for the first time: `labels` are freshly parsed and the visitor's to keep. */
+  create(name: string, labels: Record<string, string>, src: string, start: number, end: number, hash: number): S;
   /** One sample of a series (explicit timestamp in ms, if the line had one). */
   sample(series: S, value: number, timestampMs: number | undefined): void;
 }

@@ -86,7 +86,7 @@ describe("processScrape", () => {
 
 describe("processScrape: the series cache between scrapes", () => {
   const FIXTURES = fileURLToPath(new URL("../../test/fixtures/exposition/", import.meta.url));
-  const scrapedOnly = (samples: { name: string; stale?: boolean }[]) => samples.filter((s) => !s.stale && s.name !== "up" && !s.name.startsWith("scrape_"));
+  const scrapedOnly = <T extends { name: string; stale?: boolean }>(samples: T[]): T[] => samples.filter((s) => !s.stale && s.name !== "up" && !s.name.startsWith("scrape_"));
   const staleOf = (samples: { name: string; labels: Record<string, string>; stale?: boolean }[]) => samples.filter((s) => s.stale).map((s) => ({ name: s.name, labels: s.labels }));
 
   it.each(["node-exporter.txt", "prometheus.txt"])("%s: a cached scrape gives what parsing, target labels and relabelling give", (file) => {
@@ -129,6 +129,23 @@ describe("processScrape: the series cache between scrapes", () => {
       state = out.state;
     }
     expect(staleKs).toEqual([["2"], [], ["2"], []]);
+  });
+
+  it("texts with the same hash (Aa, BB) stay apart as they come and go", () => {
+    const bodies = ["Aa 1\nBB 2\n", "BB 3\n", "Aa 4\nBB 5\n", "Aa 6\n", "BB 7\nAa 8\n"];
+    let state = EMPTY_SCRAPE_STATE;
+    const seen = bodies.map((body) => {
+      const out = run(ok(body), { state });
+      state = out.state;
+      return { kept: scrapedOnly(out.samples).map((s) => `${s.name}=${s.value}`), stale: staleOf(out.samples).map((s) => s.name) };
+    });
+    expect(seen).toEqual([
+      { kept: ["Aa=1", "BB=2"], stale: [] },
+      { kept: ["BB=3"], stale: ["Aa"] },
+      { kept: ["Aa=4", "BB=5"], stale: [] },
+      { kept: ["Aa=6"], stale: ["BB"] },
+      { kept: ["BB=7", "Aa=8"], stale: [] },
+    ]);
   });
 
   it("new relabel rules between scrapes: kept series are not stale, newly dropped ones are", () => {

@@ -88,12 +88,12 @@ class ScrapeVisitor implements ExpositionVisitor<CachedSeries> {
     private readonly labelLimit: number,
   ) {}
 
-  known(text: string): CachedSeries | undefined {
-    return this.cache.get(text);
+  known(src: string, start: number, end: number, hash: number): CachedSeries | undefined {
+    return this.cache.get(src, start, end, hash);
   }
 
-  create(name: string, text: string, labels: Record<string, string>): CachedSeries {
-    return this.cache.add(name, text, labels);
+  create(name: string, labels: Record<string, string>, src: string, start: number, end: number, hash: number): CachedSeries {
+    return this.cache.add(name, labels, src, start, end, hash);
   }
 
   sample(s: CachedSeries, value: number, timestampMs: number | undefined): void {
