@@ -13,9 +13,9 @@ import type { CityEvent } from "../protocol/event.schema.ts";
 import type { Sample } from "../protocol/remote-write.codec.ts";
 import type { Registry } from "prom-client";
 import { Agent } from "./agent.ts";
-import { ControlClient } from "./control/control-client.ts";
+import type { ControlClient } from "./control/control-client.ts";
 import { loadAgentConfig } from "./config/agent-config.ts";
-import { Shipper } from "./shipper/shipper.ts";
+import type { Shipper } from "./shipper/shipper.ts";
 import type { Sink } from "./sink.ts";
 
 export interface AgentIo {
@@ -79,6 +79,8 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
     }
     controlToken = token;
     const { url, tokenFile, delivery } = config.controlPlane;
+    // Loaded only with a control plane: a stand-alone agent never pays for protobufjs or socket.io-client.
+    const { Shipper } = await import("./shipper/shipper.ts");
     shipper = new Shipper({
       url,
       token,
@@ -100,6 +102,7 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
   let spoolBytes = 0;
   if (config.controlPlane && shipper) {
     const ship = shipper;
+    const { ControlClient } = await import("./control/control-client.ts");
     control = new ControlClient({
       url: config.controlPlane.url,
       token: controlToken ?? "",
