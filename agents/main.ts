@@ -105,7 +105,8 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
     const { ControlClient } = await import("./control/control-client.ts");
     control = new ControlClient({
       url: config.controlPlane.url,
-      token: controlToken ?? "",
+      // Read at every handshake: after a rotation the channel reconnects with the new token (ADR 0008).
+      token: tokenProvider(config.controlPlane.tokenFile, controlToken ?? ""),
       agent: config.name,
       heartbeatIntervalMs: config.controlPlane.heartbeatSeconds * 1000,
       // The spool gauge is read asynchronously; the heartbeat carries the previous reading.
@@ -164,4 +165,22 @@ export async function agentMain(args: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * The control channel's token: the token file as it is now (a rotation is picked up), or the last
+ * token read when the file is missing, empty or half-written; the environment's token otherwise.
+ */
+function tokenProvider(tokenFile: string | undefined, initial: string): () => string {
+  let last = initial;
+  return () => {
+    if (tokenFile === undefined) return last;
+    try {
+      const now = readFileSync(tokenFile, "utf8").trim();
+      if (now !== "") last = now;
+    } catch {
+      // Keep the last good token; the shipper logs unreadable token files once per streak.
+    }
+    return last;
+  };
 }

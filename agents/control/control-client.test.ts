@@ -16,13 +16,15 @@ class ControlPlane {
   readonly heartbeats: unknown[] = [];
   readonly sockets: ServerSocket[] = [];
   refuse = false;
+  /** The token the control plane accepts (an operator rotates it). */
+  accepted = TOKEN;
   port = 0;
 
   constructor() {
     const ns = this.io.of(AGENTS_NAMESPACE);
     ns.use((socket, next) => {
       this.handshakes.push({ auth: socket.handshake.auth, transport: socket.conn.transport.name });
-      next(this.refuse || socket.handshake.auth.token !== TOKEN ? new Error("unauthorized") : undefined);
+      next(this.refuse || socket.handshake.auth.token !== this.accepted ? new Error("unauthorized") : undefined);
     });
     ns.on("connection", (socket) => {
       this.sockets.push(socket);
@@ -66,7 +68,7 @@ function logCapture(): { lines: string[]; logger: { info: (f: object, m: string)
   return { lines, logger: { info: push, warn: push } };
 }
 
-async function setup(opts: { token?: string; heartbeatIntervalMs?: number } = {}): Promise<{ cp: ControlPlane; client: ControlClient; received: Assignment[]; lines: string[] }> {
+async function setup(opts: { token?: string | (() => string); heartbeatIntervalMs?: number } = {}): Promise<{ cp: ControlPlane; client: ControlClient; received: Assignment[]; lines: string[] }> {
   const cp = new ControlPlane();
   await cp.listen();
   const { lines, logger } = logCapture();
@@ -151,5 +153,20 @@ describe("ControlClient against a real socket.io server", () => {
     expect(await metric(client, "cityplane_agent_control_connect_errors_total")).toBeGreaterThanOrEqual(2);
     expect(lines.join("\n")).toContain("unauthorized");
     expect(lines.join("\n")).not.toContain("canary-token");
+  });
+
+  it("asks for the token at every handshake: a token rotated on both sides is used by the next reconnection, no restart", async () => {
+    let onDisk = TOKEN;
+    const { cp, client } = await setup({ token: () => onDisk });
+    await vi.waitFor(() => expect(client.connected).toBe(true), { timeout: 3000 });
+    // The operator rotates the token on the control plane: the agent's session is dropped and refused.
+    cp.accepted = "rotated-canary-token-7f3a";
+    cp.latest().disconnect(true);
+    await vi.waitFor(() => expect(cp.handshakes.filter((h) => h.auth.token === TOKEN).length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
+    expect(client.connected).toBe(false);
+    // ...then writes the new token where the agent reads it.
+    onDisk = "rotated-canary-token-7f3a";
+    await vi.waitFor(() => expect(client.connected).toBe(true), { timeout: 3000 });
+    expect(cp.handshakes.at(-1)?.auth).toEqual({ token: "rotated-canary-token-7f3a", agent: "agent-hai-chau" });
   });
 });

@@ -18,8 +18,11 @@ export interface ControlLogger {
 export interface ControlClientOptions {
   /** Control plane base URL (http or https); the namespace is appended. */
   url: string;
-  /** Sent in the handshake's `auth`; never logged. */
-  token: string;
+  /**
+   * Sent in the handshake's `auth`; never logged. A function is asked again at every handshake,
+   * so a token rotated on disk is picked up by the next reconnection without a restart.
+   */
+  token: string | (() => string);
   /** This agent's name. */
   agent: string;
   /** What the heartbeat reports (the assignment version applied, target count, spool and memory use). */
@@ -57,7 +60,7 @@ export class ControlClient {
     this.connectedGauge = new Gauge({ name: "cityplane_agent_control_connected", help: "1 while the control channel is connected.", registers });
     const base = new URL(opts.url);
     this.socket = io(new URL(AGENTS_NAMESPACE, base).toString(), {
-      auth: { token: opts.token, agent: opts.agent },
+      auth: (cb) => cb({ token: typeof opts.token === "function" ? opts.token() : opts.token, agent: opts.agent }),
       // Agents talk websocket only: no long-polling fallback to keep sticky sessions for.
       transports: ["websocket"],
       autoConnect: false,
