@@ -26,6 +26,38 @@ export interface HttpFetcherOptions {
   maxBodyBytes?: number;
 }
 
+/**
+ * Collects a body: into one buffer of the announced length when there is one (each chunk is
+ * copied once and let go, instead of holding every chunk and then a concatenated copy).
+ */
+class BodyCollector {
+  private chunks: Buffer[] = [];
+  private buffer: Buffer | undefined;
+  size = 0;
+
+  constructor(expected: number | undefined) {
+    if (expected !== undefined) this.buffer = Buffer.allocUnsafe(expected);
+  }
+
+  add(chunk: Buffer): void {
+    const buffer = this.buffer;
+    if (buffer !== undefined && this.size + chunk.length <= buffer.length) chunk.copy(buffer, this.size);
+    else {
+      // More than announced (a gzip stream, or a wrong Content-Length): keep the chunks.
+      if (buffer !== undefined) this.chunks.push(buffer.subarray(0, this.size));
+      this.buffer = undefined;
+      this.chunks.push(chunk);
+    }
+    this.size += chunk.length;
+  }
+
+  text(): string {
+    const buffer = this.buffer;
+    if (buffer !== undefined) return buffer.toString("utf8", 0, this.size);
+    return Buffer.concat(this.chunks, this.size).toString("utf8");
+  }
+}
+
 /** Creates a node:http/https fetcher with keep-alive connections, as Prometheus reuses them. */
 export function createHttpFetcher(options: HttpFetcherOptions = {}): ScrapeFetcher {
   const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
@@ -39,22 +71,26 @@ export function createHttpFetcher(options: HttpFetcherOptions = {}): ScrapeFetch
       const headers = { ...req.headers, "accept-encoding": "gzip" };
       const request = (isHttps ? https : http).get(url, { headers, signal: req.signal, agent: isHttps ? httpsAgent : httpAgent }, (res) => {
         let stream: Readable = res;
-        if ((res.headers["content-encoding"] ?? "").toLowerCase() === "gzip") stream = res.pipe(createGunzip());
-        const chunks: Buffer[] = [];
-        let size = 0;
+        const gzip = (res.headers["content-encoding"] ?? "").toLowerCase() === "gzip";
+        if (gzip) stream = res.pipe(createGunzip());
+        const announced = gzip ? undefined : Number(res.headers["content-length"] ?? Number.NaN);
+        if (announced !== undefined && announced > maxBody) {
+          res.destroy();
+          return reject(new Error(`body exceeds ${maxBody} bytes`));
+        }
+        const body = new BodyCollector(announced !== undefined && Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined);
         stream.on("data", (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBody) {
+          if (body.size + chunk.length > maxBody) {
             res.destroy();
             stream.destroy();
             reject(new Error(`body exceeds ${maxBody} bytes`));
             return;
           }
-          chunks.push(chunk);
+          body.add(chunk);
         });
         stream.on("error", reject);
         res.on("error", reject);
-        stream.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], body: Buffer.concat(chunks).toString("utf8") }));
+        stream.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], body: body.text() }));
       });
       request.on("error", reject);
     });
