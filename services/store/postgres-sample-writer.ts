@@ -34,7 +34,6 @@ const WRITE_SAMPLES = `
 
 const UNIQUE_VIOLATION = "23505";
 const INSERT_FRESH = `INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])`;
-const INSERT_SAMPLES = `INSERT INTO samples (series_id, ts, value) SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[]) ON CONFLICT DO NOTHING`;
 
 /**
  * New series travel as one JSON array of SeriesRow: JSON.stringify is native, where node-postgres
@@ -84,14 +83,15 @@ export class PostgresSampleWriter implements SampleWriter {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }> {
+  /** `replay`: a plain insert met a row already stored; this attempt goes through ON CONFLICT. */
+  async write(series: readonly TimeSeries[], replay = false): Promise<WriteReport & { newestTs: number }> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       // FOR SHARE: a closing step (FOR UPDATE) on another server cannot move the watermark
       // between our reading it and our commit, so no sample falls between the two paths.
       // One round trip: both statements go in one simple-protocol query.
-      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN; SAVEPOINT fresh_samples;");
+      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN;");
       const { ids, created } = await this.resolveSeries(client, series);
       const seriesIds: number[] = [];
       const tss: number[] = [];
@@ -118,9 +118,9 @@ export class PostgresSampleWriter implements SampleWriter {
         await client.query("INSERT INTO rollup_watermarks (resolution, watermark) VALUES ('5m', $1), ('1h', $2) ON CONFLICT DO NOTHING", [wm.fiveMinute, wm.hourly]);
       }
       // No late sample (the usual case): a plain insert, its row count is all we need.
-      // New series were inserted after the savepoint: rolling back to it would lose them, so
-      // such a batch (the first from a new agent) takes the ON CONFLICT path directly.
-      const late = (wm !== undefined && oldestTs < wm.fiveMinute) || created.length > 0;
+      // A batch creating series (the first from a new agent) takes the ON CONFLICT path
+      // directly: the fallback below rolls the whole transaction back.
+      const late = replay || (wm !== undefined && oldestTs < wm.fiveMinute) || created.length > 0;
       let inserted: number;
       if (late) {
         const res = await client.query<{ inserted: string }>({
@@ -130,17 +130,11 @@ export class PostgresSampleWriter implements SampleWriter {
         });
         inserted = toNumber(res.rows[0]?.inserted ?? 0);
       } else {
-        // Replays are rare: try the plain insert (no speculative-insertion cost per row) and
-        // fall back to ON CONFLICT DO NOTHING only if a row was already there.
-        try {
-          const res = await client.query({ name: "cityplane_insert_fresh", text: INSERT_FRESH, values: [pgArray(seriesIds), pgArray(tss), pgArray(values)] });
-          inserted = res.rowCount ?? 0;
-        } catch (err) {
-          if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-          await client.query("ROLLBACK TO SAVEPOINT fresh_samples");
-          const res = await client.query({ name: "cityplane_insert_samples", text: INSERT_SAMPLES, values: [pgArray(seriesIds), pgArray(tss), pgArray(values)] });
-          inserted = res.rowCount ?? 0;
-        }
+        // Replays are rare: a plain insert (no speculative insertion per row, and no
+        // savepoint: a subtransaction's rows cost every later reader a pg_subtrans lookup);
+        // should a row be there already, the batch is redone through ON CONFLICT DO NOTHING.
+        const res = await client.query({ name: "cityplane_insert_fresh", text: INSERT_FRESH, values: [pgArray(seriesIds), pgArray(tss), pgArray(values)] });
+        inserted = res.rowCount ?? 0;
       }
       await client.query("COMMIT");
       this.knownWm = wm;
@@ -150,13 +144,16 @@ export class PostgresSampleWriter implements SampleWriter {
       });
       return { inserted, duplicates: values.length - inserted, skipped, newestTs };
     } catch (err) {
-      broken = err as Error;
       await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
+      if (replay || (err as { code?: string }).code !== UNIQUE_VIOLATION) {
+        broken = err as Error;
+        throw err;
+      }
     } finally {
       // A connection that failed mid-transaction may be dead: destroy it rather than pool it.
       client.release(broken);
     }
+    return this.write(series, true);
   }
 
   /**
