@@ -67,6 +67,8 @@ export class SqliteSampleWriter implements SampleWriter {
 
   async closeRollups(untilMs: number): Promise<boolean> {
     const before = this.loadWm();
+    // Called after every batch; most have nothing due, and need no transaction to know it.
+    if (before && !nextCloseStep(before, untilMs)) return false;
     const after = this.closeTx(untilMs);
     this.wm = after;
     return after !== before;
