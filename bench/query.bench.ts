@@ -139,6 +139,81 @@ async function measure(open: () => Promise<KyselyStore>, d: Dataset, prefix: str
   await store.close();
 }
 
+/**
+ * Latest values by city size: `n` interface counters with LATEST_HOURS of one-minute samples
+ * each (the query reads one index entry per series, so the depth of history barely matters;
+ * six hours keeps 20,000 series quick to seed).
+ */
+const LATEST_HOURS = 6;
+
+function latestSeries(n: number): ReturnType<typeof toSeriesRow>[] {
+  return Array.from({ length: n }, (_, i) =>
+    toSeriesRow({ __name__: "ifHCInOctets", device: `sw-${Math.floor(i / 48)}`, ifName: `Gi0/0/${i % 48}`, instance: `10.${Math.floor(i / 48 / 250)}.${Math.floor(i / 48) % 250}.1:161`, job: "snmp" }),
+  );
+}
+
+async function timeLatest(store: KyselyStore, n: number): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [ms, values] = await time(() => store.latest({ metric: "ifHCInOctets" }));
+    if (values.length !== n) throw new Error(`latest returned ${values.length} values for ${n} series`);
+    runs.push(ms);
+  }
+  return median(runs);
+}
+
+async function latestSqlite(n: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "cityplane-bench-latest-"));
+  try {
+    await (await openStore({ dataDir: dir })).close();
+    const db = new Database(join(dir, SQLITE_FILE));
+    db.pragma("synchronous = OFF");
+    db.transaction(() => {
+      const ins = db.prepare("INSERT INTO series (metric, key, labels, entity_kind, entity_name) VALUES (?, ?, ?, ?, ?)");
+      for (const s of latestSeries(n)) ins.run(s.metric, s.key, s.labels, s.entityKind, s.entityName);
+      db.exec(`INSERT INTO samples SELECT s.id, t.b, t.b / 60000.0 + s.id FROM series s CROSS JOIN
+        (WITH RECURSIVE t(b) AS (SELECT ${NOW - LATEST_HOURS * 3_600_000} UNION ALL SELECT b + 60000 FROM t WHERE b + 60000 < ${NOW}) SELECT b FROM t) t ORDER BY s.id, t.b`);
+    })();
+    db.close();
+    const store = await openStore({ dataDir: dir });
+    try {
+      return await timeLatest(store, n);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latestPostgres(admin: pg.Client, n: number): Promise<number> {
+  const name = `cityplane_bench_latest_${process.pid}`;
+  await dropDatabase(admin, name);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  try {
+    await (await openStore({ dataDir: "unused", databaseUrl: url.toString() })).close();
+    const c = new pg.Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query("INSERT INTO series (metric, key, labels, entity_kind, entity_name) SELECT metric, key, labels, \"entityKind\", \"entityName\" FROM json_to_recordset($1::json) AS r(metric text, key text, labels text, \"entityKind\" text, \"entityName\" text)", [JSON.stringify(latestSeries(n))]);
+      await c.query(`INSERT INTO samples SELECT s.id, b, b / 60000.0 + s.id FROM series s CROSS JOIN generate_series(${NOW - LATEST_HOURS * 3_600_000}::int8, ${NOW - 60_000}::int8, 60000::int8) b ORDER BY s.id, b`);
+      await c.query("ANALYZE");
+    } finally {
+      await c.end();
+    }
+    const store = await openStore({ dataDir: "unused", databaseUrl: url.toString() });
+    try {
+      return await timeLatest(store, n);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await dropDatabase(admin, name);
+  }
+}
+
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const d = await dataset(quick);
   const metrics: Record<string, number> = { series: d.series.length, days: d.days, rollup_5m_rows: d.series.length * d.days * 288 };
@@ -154,6 +229,9 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const counts = quick ? [200, 2000] : [200, 2000, 20_000];
+  for (const n of counts) metrics[`sqlite_latest_${n}_series_ms`] = await latestSqlite(n);
+
   const name = `cityplane_bench_query_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   try {
@@ -166,6 +244,7 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     const [seedMs] = await time(() => seedPostgres(url.toString(), d));
     metrics.postgres_seed_s = seedMs / 1000;
     await measure(() => openStore({ dataDir: "unused", databaseUrl: url.toString() }), d, "postgres", metrics);
+    for (const n of counts) metrics[`postgres_latest_${n}_series_ms`] = await latestPostgres(admin, n);
   } catch (err) {
     notes.push(`PostgreSQL part skipped: ${(err as Error).message}`);
   } finally {
