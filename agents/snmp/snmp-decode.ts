@@ -98,6 +98,9 @@ function decodeIndex(type: string, ids: string[], pos: number): [string, number]
   }
 }
 
+/** Texts of the lookup columns seen in a poll: column OID → row index → text (or text per lookup type). */
+type LookupTexts = Map<string, Map<string, string | Record<string, string | undefined> | undefined>>;
+
 type Column = { metrics: SnmpMetric[]; lookup: boolean; lookupTypes: string[]; prefix: string };
 
 /** A lookup column's value as text, per lookup type (snmp_exporter's lookup rendering). */
@@ -138,7 +141,8 @@ function metricValue(metric: SnmpMetric, vb: NetSnmpVarbind): number | string | 
  * when every lookup is known; they come out in slot order (walk roots, then gets).
  */
 export class DecodePass {
-  private readonly lookups = new Map<string, string | Record<string, string | undefined> | undefined>();
+  /** Lookup column OID → row index → text (per lookup type when the column has several). */
+  private readonly lookups: LookupTexts = new Map();
   /** Interned row indexes: the cells of one row share one string. */
   private readonly indexes = new Map<string, string>();
   private readonly slots: { metric: SnmpMetric[]; index: string[]; value: (number | string | undefined)[]; wireType: number[] }[] = [];
@@ -159,15 +163,16 @@ export class DecodePass {
       // Walk order groups varbinds by column: one map lookup per column change.
       if (last === undefined || oid.length <= last.prefix.length || oid.charCodeAt(last.prefix.length) !== 46 || !oid.startsWith(last.prefix)) last = this.decoder.column(oid);
       if (last === undefined) continue;
-      if (last.lookup) {
-        const types = last.lookupTypes;
-        if (types.length === 1) this.lookups.set(oid, lookupText(types[0] as string, vb));
-        else this.lookups.set(oid, Object.fromEntries(types.map((t) => [t, lookupText(t, vb)])));
-      }
-      if (last.metrics.length === 0) continue;
       const raw = oid.slice(last.prefix.length + 1);
       let index = this.indexes.get(raw);
       if (index === undefined) this.indexes.set(raw, (index = raw));
+      if (last.lookup) {
+        let texts = this.lookups.get(last.prefix);
+        if (texts === undefined) this.lookups.set(last.prefix, (texts = new Map()));
+        const types = last.lookupTypes;
+        texts.set(index, types.length === 1 ? lookupText(types[0] as string, vb) : Object.fromEntries(types.map((t) => [t, lookupText(t, vb)])));
+      }
+      if (last.metrics.length === 0) continue;
       for (const metric of last.metrics) {
         cells.metric.push(metric);
         cells.index.push(index);
@@ -277,7 +282,7 @@ export class SnmpDecoder {
   }
 
   /** The labels of a metric's row (shared by the row's samples), or undefined when the index does not decode. */
-  labelsFor(metric: SnmpMetric, index: string, lookup: ReadonlyMap<string, string | Record<string, string | undefined> | undefined>, cache: Map<string, Readonly<Record<string, string>>>, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
+  labelsFor(metric: SnmpMetric, index: string, lookup: LookupTexts, cache: Map<string, Readonly<Record<string, string>>>, extra: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
     if (metric.indexes.length === 0) return extra;
     // Columns of one table share indexes and lookups, hence the label object.
     let table = this.tableKeys.get(metric);
@@ -301,7 +306,7 @@ export class SnmpDecoder {
     for (const l of metric.lookups) {
       const parts = l.labels.map((n) => idsByLabel[n]);
       if (parts.some((p) => p === undefined)) continue;
-      const found = lookup.get(`${l.oid}.${parts.join(".")}`);
+      const found = lookup.get(l.oid)?.get(parts.length === 1 ? (parts[0] as string) : parts.join("."));
       const text = typeof found === "object" ? found[l.type] : found;
       if (text !== undefined) labels[l.labelname] = text;
     }
