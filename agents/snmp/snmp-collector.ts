@@ -150,12 +150,18 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
     const uptime = polled.find((s) => s.name === "sysUpTime")?.value;
     const ratesOk = st.rates.begin(tsMs, uptime);
     // 64-bit twins present this pass: their 32-bit counterparts are not shipped.
-    const hc = new Set<string>();
-    for (const s of polled) if (s.wireType === SnmpType.Counter64 && this.shadowTargets.has(s.name)) hc.add(`${s.name}\u0000${s.index}`);
+    // Keyed by metric then row index (the decoder's shared index strings): no string per sample.
+    const hc = new Map<string, Set<string>>();
+    for (const s of polled) {
+      if (s.wireType !== SnmpType.Counter64 || !this.shadowTargets.has(s.name)) continue;
+      let rows = hc.get(s.name);
+      if (rows === undefined) hc.set(s.name, (rows = new Set()));
+      rows.add(s.index);
+    }
     const out: Sample[] = [];
     for (const s of polled) {
       const shadow = s.metric.shadowedBy;
-      if (shadow !== undefined && hc.size > 0 && hc.has(`${shadow}\u0000${s.index}`)) continue;
+      if (shadow !== undefined && hc.get(shadow)?.has(s.index) === true) continue;
       out.push({ name: s.name, labels: s.labels as Record<string, string>, value: s.value, timestampMs: tsMs });
       if (s.metric.type !== "counter") continue;
       const rate = st.rates.rate(s.name, s.index, s.value, s.wireType === SnmpType.Counter64 ? 64 : 32);
