@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
-import { defineSnmpModule } from "../agents/snmp/snmp-module.schema.ts";
+import { defineSnmpModule, type SnmpModuleInput } from "../agents/snmp/snmp-module.schema.ts";
 import { snmpModuleRegistry } from "../agents/snmp/snmp-module-registry.ts";
 import { SnmpCollector } from "../agents/snmp/snmp-collector.ts";
 import { SnmpSessionPool } from "../agents/snmp/snmp-session-pool.ts";
@@ -26,7 +26,7 @@ import type { Target } from "../protocol/assignment.schema.ts";
 import { encodeWriteRequest, groupSamples } from "../protocol/remote-write.codec.ts";
 import { freeUdpPort } from "../test/peers.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
-import { processRssBytes } from "./lib/proc-stats.ts";
+import { processCpuSeconds, processPeakRssBytes, processRssBytes } from "./lib/proc-stats.ts";
 
 const ROWS_PER_DEVICE = 1000;
 const DEVICES_PER_PROCESS = 50;
@@ -41,7 +41,7 @@ const deviceHost = (i: number) => `127.35.${1 + Math.floor(i / 250)}.${1 + (i % 
 const IF = "1.3.6.1.2.1.2.2.1";
 const IFX = "1.3.6.1.2.1.31.1.1.1";
 /** What a city polls every interface for: status, octets both ways, errors, named by ifName. */
-const scaleModule = defineSnmpModule("if_scale", {
+const scaleModuleInput: SnmpModuleInput = {
   walk: [`${IF}.8`, `${IF}.14`, `${IF}.20`, `${IFX}.1`, `${IFX}.6`, `${IFX}.10`],
   maxRepetitions: 50,
   metrics: [
@@ -53,7 +53,8 @@ const scaleModule = defineSnmpModule("if_scale", {
       [`${IFX}.10`, "ifHCOutOctets", "counter"],
     ].map(([oid, name, type]) => ({ name: name as string, oid: oid as string, type: type as "gauge" | "counter", indexes: [{ labelname: "ifIndex", type: "gauge" as const }], lookups: [{ labels: ["ifIndex"], labelname: "ifName", oid: `${IFX}.1` }] })),
   ],
-});
+};
+const scaleModule = defineSnmpModule("if_scale", scaleModuleInput);
 
 /** `serve` mode: synthetic devices (child process), given as name@host/rows,…; prints "ready port,port,…" once bound. */
 async function serve(spec: string): Promise<void> {
@@ -149,12 +150,51 @@ async function idleRss(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * The bundled agent itself polling the synthetic devices from a static target file at a 60 s
+ * interval (the scheduler spreads first passes over the interval): its CPU over the second
+ * minute (every target on its steady schedule), the varbinds it received in that minute, and
+ * its peak RSS (VmHWM) over both minutes. Samples go to its stand-alone sink (counted only).
+ */
+async function agentMinute(bundle: string, targets: Target[]): Promise<{ cpuS: number; varbinds: number; peakRss: number; rss: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "cityplane-scale-agent-"));
+  // JSON is YAML: the config and the target file are written as JSON.
+  writeFileSync(join(dir, "targets.yaml"), JSON.stringify(targets));
+  writeFileSync(join(dir, "agent.yaml"), JSON.stringify({ name: "scale", listen: "127.35.250.4:0", auths: { v2c: { version: "2c", community: COMMUNITY } }, modules: { snmp: { if_scale: scaleModuleInput } }, targets: join(dir, "targets.yaml") }));
+  const p = spawn(process.execPath, [bundle, "--config", join(dir, "agent.yaml")], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      p.stderr?.setEncoding("utf8");
+      p.stderr?.on("data", (d: string) => {
+        err += d;
+        const m = / on (http:\/\/[0-9.]+:\d+)/.exec(err);
+        if (m) resolve(m[1] as string);
+      });
+      p.once("exit", (code) => reject(new Error(`agent exited with ${code}: ${err.slice(-500)}`)));
+    });
+    const varbinds = async () => Number(/^cityplane_agent_snmp_varbinds_total (\S+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+    await new Promise((r) => setTimeout(r, 62_000));
+    const cpu0 = processCpuSeconds(p.pid as number);
+    const vb0 = await varbinds();
+    await new Promise((r) => setTimeout(r, 60_000));
+    const cpuS = processCpuSeconds(p.pid as number) - cpu0;
+    return { cpuS, varbinds: (await varbinds()) - vb0, peakRss: processPeakRssBytes(p.pid as number), rss: processRssBytes(p.pid as number) };
+  } finally {
+    p.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   const name = "snmp-scale";
   const metrics: Record<string, number> = {};
   const notes: string[] = [];
   const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
   const children: ChildProcess[] = [];
+  const { buildAgent } = await import("../agents/build.ts");
+  const bundle = buildAgent();
+  bundle.catch(() => undefined); // awaited (and reported) where it is used
   try {
     for (const size of sizes) {
       const devices = Math.max(1, Math.ceil(size / ROWS_PER_DEVICE));
@@ -188,6 +228,13 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
       metrics[`if_${k}_peak_rss_growth_mb`] = mb(second.peakRss - rss0);
       metrics[`if_${k}_peak_heap_growth_mb`] = mb(second.peakHeap - heap0);
       pool.close();
+      if (size === 100_000) {
+        const agent = await agentMinute((await bundle).outfile, targets);
+        metrics.agent_100k_cpu_seconds_per_minute = agent.cpuS;
+        metrics.agent_100k_varbinds_per_minute = agent.varbinds;
+        metrics.agent_100k_peak_rss_mb = mb(agent.peakRss);
+        metrics.agent_100k_rss_mb = mb(agent.rss);
+      }
       for (const c of children.splice(0)) c.kill("SIGTERM");
     }
 
@@ -228,13 +275,13 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
     metrics.city_cycle_wall_seconds_max = wall;
     metrics.city_core_percent_at_60s = (cpu / cycles / 60) * 100;
     metrics.city_core_percent_at_30s = (cpu / cycles / 30) * 100;
-    const { buildAgent } = await import("../agents/build.ts");
-    const bundle = await buildAgent();
-    const [bundled, tsx] = await Promise.all([idleRss([bundle.outfile]), idleRss([join(import.meta.dirname, "../bin/cityplane.js"), "agent"])]);
+    const built = await bundle;
+    const [bundled, tsx] = await Promise.all([idleRss([built.outfile]), idleRss([join(import.meta.dirname, "../bin/cityplane.js"), "agent"])]);
     metrics.idle_rss_mb_bundled = mb(bundled);
     metrics.idle_rss_mb_tsx = mb(tsx);
-    metrics.bundle_kib = Math.round(bundle.bytes / 1024);
+    metrics.bundle_kib = Math.round(built.bytes / 1024);
     notes.push(`interfaces: ${ROWS_PER_DEVICE} per synthetic device (${DEVICES_PER_PROCESS} devices per process), 6 columns walked + ifName lookup, v2c, ${GLOBAL_CONCURRENCY} devices polled at once; cost = poller process CPU of the second cycle (rates on) incl. remote-write encoding`);
+    if (!quick) notes.push("agent_100k: the bundled agent polling the same 100 devices from a static target file every 60 s (default limits), CPU and varbinds over its second minute, peak RSS = VmHWM over both minutes; samples counted by its stand-alone sink, not encoded");
     notes.push(`city: ${targets.length} simulated devices (SNMPv3 authPriv SHA/AES), modules per role as the control plane assigns them, mean of ${cycles} cycles after a warm-up cycle`);
     return { name, metrics, notes: notes.join("; ") };
   } finally {
