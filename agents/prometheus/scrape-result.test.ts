@@ -148,6 +148,17 @@ describe("processScrape: the series cache between scrapes", () => {
     ]);
   });
 
+  it("different series with the same identity hash stay apart; another text of either is still that series", () => {
+    // a{k="v149599"} and a{k="v312382"} collide in the cache's 30-bit identity hash (with TARGET attached).
+    let state = EMPTY_SCRAPE_STATE;
+    const stale = ['a{k="v149599"} 1\na{k="v312382"} 2\n', 'a{k="v312382"} 3\n', 'a{ k="v312382" } 4\na{k="v149599"} 5\n', 'a{k="v312382"} 6\n', 'a{ k="v149599" } 7\n'].map((body) => {
+      const out = run(ok(body), { state });
+      state = out.state;
+      return staleOf(out.samples).map((s) => s.labels["k"]);
+    });
+    expect(stale).toEqual([[], ["v149599"], [], ["v149599"], ["v312382"]]);
+  });
+
   it("new relabel rules between scrapes: kept series are not stale, newly dropped ones are", () => {
     const first = run(ok('a{k="1"} 1\na{k="2"} 1\n'));
     const second = run(ok('a{k="1"} 1\na{k="2"} 1\n'), { state: first.state, relabel: [{ action: "drop", sourceLabel: "k", regex: "2" }] });

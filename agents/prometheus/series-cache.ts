@@ -21,11 +21,12 @@ export class CachedSeries implements KnownSeries {
   series: CachedSeries = this;
   /** The next text with the same textHash. */
   next: CachedSeries | undefined;
+  /** The next first text of a series with the same identityHash. */
+  nextIdentity: CachedSeries | undefined;
 
   constructor(
     /** The series text as the target wrote it. */
     readonly text: string,
-    readonly hash: number,
     readonly name: string,
     readonly labels: Record<string, string>,
     readonly le: string | undefined,
@@ -34,34 +35,27 @@ export class CachedSeries implements KnownSeries {
     readonly keep: boolean,
     /** As label_limit counts: every label plus `__name__`. */
     readonly labelCount: number,
-    /** A hash of name plus sorted labels (seriesKey), to find other texts of the same series. */
-    readonly identity: number,
   ) {}
 }
 
 /**
- * Two 26-bit FNV-1a style hashes of seriesKey(name, labels) as one integer below 2^52, computed
- * without building the key string (100k keys were a quarter of the cache's memory).
+ * A 30-bit FNV-1a hash of seriesKey(name, labels), computed without building the key string
+ * (100k keys were a quarter of the cache's memory); a small integer, so map keys never box.
  */
 function identityHash(name: string, labels: Readonly<Record<string, string>>): number {
-  let a = 0x811c9dc5 | 0, b = 0x01000193;
-  const mix = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-    }
-    a = Math.imul(a ^ 0xff, 0x01000193);
-    b = Math.imul(b ^ 0xfe, 0x5bd1e995);
+  let h = 0x811c9dc5 | 0;
+  const mix = (s: string, end: number): void => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ end, 0x01000193);
   };
-  mix(name);
+  mix(name, 0xff);
   const keys = Object.keys(labels);
   if (keys.length > 1) keys.sort();
   for (const k of keys) {
-    mix(k);
-    mix(labels[k] as string);
+    mix(k, 0xfe);
+    mix(labels[k] as string, 0xff);
   }
-  return (a >>> 6) * 0x4000000 + (b >>> 6);
+  return h & 0x3fffffff;
 }
 
 /**
@@ -84,11 +78,34 @@ function detach(s: string): string {
 
 const MAX_INTERNED = 1 << 16;
 
+type Link = (e: CachedSeries) => CachedSeries | undefined;
+
+/** The entries of a chain that `keep` accepts, relinked (in reverse order); the sweep's step. */
+function keepChain(head: CachedSeries | undefined, keep: (e: CachedSeries) => boolean, next: Link, relink: (e: CachedSeries, next: CachedSeries | undefined) => void): CachedSeries | undefined {
+  let kept: CachedSeries | undefined;
+  for (let e = head; e !== undefined; ) {
+    const after = next(e);
+    if (keep(e)) {
+      relink(e, kept);
+      kept = e;
+    }
+    e = after;
+  }
+  return kept;
+}
+
+function chainLength(head: CachedSeries | undefined, next: Link): number {
+  let n = 0;
+  for (let e = head; e !== undefined; e = next(e)) n++;
+  return n;
+}
+
 /** The series cache of one target for one format, target label set and relabel filter. */
 export class SeriesCache {
   /** Texts by textHash; texts with the same hash are chained through `next`. */
   private readonly byText = new Map<number, CachedSeries>();
   private texts = 0;
+  /** First texts of series by identityHash; equal hashes are chained through `nextIdentity`. */
   private readonly byIdentity = new Map<number, CachedSeries>();
   /**
    * One string per distinct metric name, label name and label value, shared by all entries.
@@ -145,13 +162,20 @@ export class SeriesCache {
       own[k] = targetLabels[k] as string;
     }
     name = this.intern(name);
-    const identity = identityHash(name, own);
     // Metric relabelling sees the target labels, as in Prometheus (they are attached first).
-    const entry = new CachedSeries(flatText(src.slice(start, end)), hash, name, own, le, quantile, this.filter(name, own), Object.keys(own).length + 1, identity);
-    const first = this.byIdentity.get(identity);
-    if (first === undefined) this.byIdentity.set(identity, entry);
-    // A hash collision between different series (never seen, but possible) keeps them apart.
-    else if (seriesKey(first.name, first.labels) === seriesKey(name, own)) entry.series = first.series;
+    const entry = new CachedSeries(flatText(src.slice(start, end)), name, own, le, quantile, this.filter(name, own), Object.keys(own).length + 1);
+    const identity = identityHash(name, own);
+    const head = this.byIdentity.get(identity);
+    let first: CachedSeries | undefined;
+    if (head !== undefined) {
+      const key = seriesKey(name, own);
+      for (let e: CachedSeries | undefined = head; e !== undefined && first === undefined; e = e.nextIdentity) if (seriesKey(e.name, e.labels) === key) first = e;
+    }
+    if (first !== undefined) entry.series = first;
+    else {
+      entry.nextIdentity = head;
+      this.byIdentity.set(identity, entry);
+    }
     entry.next = this.byText.get(hash);
     this.byText.set(hash, entry);
     this.texts++;
@@ -161,20 +185,18 @@ export class SeriesCache {
   /** Drops the texts and series that scrape `generation` did not read (call after a successful scrape). */
   sweep(generation: number, textsRead: number): void {
     if (this.texts === textsRead) return;
-    for (const [hash, first] of this.byText) {
-      let kept: CachedSeries | undefined;
-      for (let e: CachedSeries | undefined = first; e !== undefined; ) {
-        const next: CachedSeries | undefined = e.next;
-        if (e.readIn === generation) {
-          e.next = kept;
-          kept = e;
-        } else this.texts--;
-        e = next;
-      }
+    for (const [hash, head] of this.byText) {
+      const before = chainLength(head, (e) => e.next);
+      const kept = keepChain(head, (e) => e.readIn === generation, (e) => e.next, (e, next) => (e.next = next));
+      this.texts -= before - chainLength(kept, (e) => e.next);
       if (kept === undefined) this.byText.delete(hash);
-      else if (kept !== first) this.byText.set(hash, kept);
+      else if (kept !== head) this.byText.set(hash, kept);
     }
-    for (const [identity, e] of this.byIdentity) if (e.aliveIn !== generation) this.byIdentity.delete(identity);
+    for (const [identity, head] of this.byIdentity) {
+      const kept = keepChain(head, (e) => e.aliveIn === generation, (e) => e.nextIdentity, (e, next) => (e.nextIdentity = next));
+      if (kept === undefined) this.byIdentity.delete(identity);
+      else if (kept !== head) this.byIdentity.set(identity, kept);
+    }
   }
 
   private intern(s: string): string {
