@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { unwatchFile, watchFile, type Stats } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { readJsonFile, writeSecretFile } from "./secret-file.ts";
@@ -10,10 +11,18 @@ import { readJsonFile, writeSecretFile } from "./secret-file.ts";
  */
 export const AGENT_TOKENS_FILE = "agent-tokens.json";
 
+/** The rule for an agent's name, the same as the `name` of an agent's configuration. */
+export const AGENT_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
 const fileSchema = z.strictObject({
   tokens: z.array(z.strictObject({ agent: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), createdAt: z.string() })),
 });
 type TokenFile = z.infer<typeof fileSchema>;
+
+/** Throws a message naming `name` unless it is a valid agent name. */
+export function checkAgentName(name: string): void {
+  if (!AGENT_NAME_PATTERN.test(name)) throw new Error(`agent name ${JSON.stringify(name)}: must be 1–100 characters, only letters, digits and . _ -`);
+}
 
 /** A fresh token: `cpa_` + 43 base64url characters (256 bits). */
 export function mintToken(): string {
@@ -24,12 +33,23 @@ function digest(token: string): Buffer {
   return createHash("sha256").update(token, "utf8").digest();
 }
 
-/** The set of agent token hashes the server accepts. */
+/** The agent a token belongs to and the hash it matched. */
+export interface TokenOwner {
+  agent: string;
+  sha256: string;
+}
+
+/**
+ * The set of agent token hashes the server accepts. The server holds one instance for its
+ * whole life; `replace()` swaps the set in place (a reload of the file) and tells listeners,
+ * so holders of the object (ingest auth, the agents' channel) see the new set at once.
+ */
 export class AgentTokens {
-  private readonly entries: { agent: string; hash: Buffer }[];
+  private entries: { agent: string; hash: Buffer }[];
+  private readonly listeners = new Set<() => void>();
 
   constructor(entries: readonly { agent: string; sha256: string }[]) {
-    this.entries = entries.map((e) => ({ agent: e.agent, hash: Buffer.from(e.sha256, "hex") }));
+    this.entries = toEntries(entries);
   }
 
   /** Adds a token for `agent` and returns it (test and in-process use). */
@@ -37,15 +57,38 @@ export class AgentTokens {
     return new AgentTokens([{ agent, sha256: digest(token).toString("hex") }]);
   }
 
-  /** The agent a token belongs to, or undefined. Walks every entry so timing does not depend on which one matched. */
+  /** The agent a token belongs to, or undefined. */
   verify(token: string | undefined): string | undefined {
+    return this.owner(token)?.agent;
+  }
+
+  /** The agent and hash a token matches, or undefined. Walks every entry so timing does not depend on which one matched. */
+  owner(token: string | undefined): TokenOwner | undefined {
     if (token === undefined || token.length === 0 || token.length > 200) return undefined;
     const hash = digest(token);
-    let found: string | undefined;
+    let found: TokenOwner | undefined;
     for (const e of this.entries) {
-      if (timingSafeEqual(e.hash, hash)) found ??= e.agent;
+      if (timingSafeEqual(e.hash, hash)) found ??= { agent: e.agent, sha256: hash.toString("hex") };
     }
     return found;
+  }
+
+  /** Whether the token with this hash is still `agent`'s (false once revoked or rotated). */
+  holds(owner: TokenOwner): boolean {
+    const hash = Buffer.from(owner.sha256, "hex");
+    return this.entries.some((e) => e.agent === owner.agent && e.hash.length === hash.length && timingSafeEqual(e.hash, hash));
+  }
+
+  /** Takes over `next`'s set (a reloaded file) and tells the listeners. */
+  replace(next: AgentTokens): void {
+    this.entries = next.entries;
+    for (const l of this.listeners) l();
+  }
+
+  /** Calls `listener` after every replace(); returns a function that stops it. */
+  onReplace(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get size(): number {
@@ -53,27 +96,112 @@ export class AgentTokens {
   }
 }
 
+function toEntries(entries: readonly { agent: string; sha256: string }[]): { agent: string; hash: Buffer }[] {
+  return entries.map((e) => ({ agent: e.agent, hash: Buffer.from(e.sha256, "hex") }));
+}
+
+async function readTokenFile(path: string): Promise<TokenFile | undefined> {
+  const raw = await readJsonFile(path);
+  if (raw === undefined) return undefined;
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${path}: not a valid agent token file (${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"})`);
+  }
+  return parsed.data;
+}
+
 /** Loads `agent-tokens.json` from dataDir (absent = no agents allowed yet). */
 export async function loadAgentTokens(dataDir: string): Promise<AgentTokens> {
-  const path = join(dataDir, AGENT_TOKENS_FILE);
-  const raw = await readJsonFile(path);
-  if (raw === undefined) return new AgentTokens([]);
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path}: not a valid agent token file (${parsed.error.issues[0]?.message ?? "invalid"})`);
-  return new AgentTokens(parsed.data.tokens);
+  const file = await readTokenFile(join(dataDir, AGENT_TOKENS_FILE));
+  return new AgentTokens(file?.tokens ?? []);
+}
+
+/** The agents holding a token, with when it was issued (never the hashes). */
+export async function listAgentTokens(dataDir: string): Promise<{ agent: string; createdAt: string }[]> {
+  const file = await readTokenFile(join(dataDir, AGENT_TOKENS_FILE));
+  return (file?.tokens ?? []).map(({ agent, createdAt }) => ({ agent, createdAt }));
 }
 
 /**
  * Mints a token for `agent`, replacing any earlier token of that agent, stores its hash in
- * dataDir and returns the token (shown once; only the hash is kept).
+ * dataDir and returns the token (shown once; only the hash is kept). `deliver` runs before the
+ * hash is stored: when it fails (say the token cannot be written where it was asked to go),
+ * the agent's previous token stays valid rather than being replaced by one nobody has.
  */
-export async function issueAgentToken(dataDir: string, agent: string, now = new Date()): Promise<string> {
+export async function issueAgentToken(dataDir: string, agent: string, opts: { now?: Date; deliver?: (token: string) => Promise<void> } = {}): Promise<string> {
+  checkAgentName(agent);
   const path = join(dataDir, AGENT_TOKENS_FILE);
-  const raw = await readJsonFile(path);
-  const current: TokenFile = raw === undefined ? { tokens: [] } : fileSchema.parse(raw);
+  const current = (await readTokenFile(path)) ?? { tokens: [] };
   const token = mintToken();
+  await opts.deliver?.(token);
+  const now = opts.now ?? new Date();
   const tokens = current.tokens.filter((t) => t.agent !== agent);
   tokens.push({ agent, sha256: digest(token).toString("hex"), createdAt: now.toISOString() });
-  await writeSecretFile(path, `${JSON.stringify({ tokens }, null, 2)}\n`);
+  await writeTokenFile(path, { tokens });
   return token;
+}
+
+/** Removes `agent`'s token; false when it had none. */
+export async function revokeAgentToken(dataDir: string, agent: string): Promise<boolean> {
+  const path = join(dataDir, AGENT_TOKENS_FILE);
+  const current = await readTokenFile(path);
+  const tokens = (current?.tokens ?? []).filter((t) => t.agent !== agent);
+  if (current === undefined || tokens.length === current.tokens.length) return false;
+  await writeTokenFile(path, { tokens });
+  return true;
+}
+
+function writeTokenFile(path: string, file: TokenFile): Promise<void> {
+  return writeSecretFile(path, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+export interface TokenWatchOptions {
+  /** How often the file's stat is polled (default 1000 ms). */
+  intervalMs?: number;
+  /** After a successful reload, with the number of tokens now accepted. */
+  onReload?: (size: number) => void;
+  /** A damaged or unreadable file: the previous set stays in force. */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * Keeps `tokens` in step with `<dataDir>/agent-tokens.json` while the server runs, so issuing,
+ * rotating or revoking a token needs no restart. Polls the file's stat (fs.watchFile) rather
+ * than using inotify: it sees the rename the CLI writes with, works on every filesystem, and
+ * does not keep the process alive. A damaged file leaves the previous set in force; a removed
+ * file means no agent is allowed, as at start. Returns a function that stops watching.
+ */
+export function watchAgentTokens(dataDir: string, tokens: AgentTokens, opts: TokenWatchOptions = {}): () => void {
+  const path = join(dataDir, AGENT_TOKENS_FILE);
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+  const reload = async (): Promise<void> => {
+    do {
+      again = false;
+      try {
+        const next = await loadAgentTokens(dataDir);
+        if (stopped) return;
+        tokens.replace(next);
+        opts.onReload?.(next.size);
+      } catch (err) {
+        if (!stopped) opts.onError?.(err as Error);
+      }
+    } while (again && !stopped);
+  };
+  const listener = (curr: Stats, prev: Stats): void => {
+    if (curr.mtimeMs === prev.mtimeMs && curr.ino === prev.ino && curr.size === prev.size) return;
+    // One reload at a time; a change seen during one is read right after it.
+    if (running) {
+      again = true;
+      return;
+    }
+    running = reload().finally(() => (running = undefined));
+  };
+  watchFile(path, { interval: opts.intervalMs ?? 1000, persistent: false }, listener);
+  return () => {
+    stopped = true;
+    unwatchFile(path, listener);
+  };
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADMIN_CREDENTIALS_FILE, ensureAdminCredentials, verifyPassword } from "./admin-credentials.ts";
-import { AGENT_TOKENS_FILE, issueAgentToken, loadAgentTokens } from "./agent-tokens.ts";
+import { agentConfigSchema } from "../../agents/config/agent-config.schema.ts";
+import { AGENT_TOKENS_FILE, checkAgentName, issueAgentToken, listAgentTokens, loadAgentTokens, revokeAgentToken, watchAgentTokens } from "./agent-tokens.ts";
 import { SessionTokens } from "./session-tokens.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cityplane-auth-"));
@@ -30,11 +31,90 @@ describe("agent tokens", () => {
   it("refuses a damaged token file with a message naming it", async () => {
     const other = mkdtempSync(join(tmpdir(), "cityplane-auth-bad-"));
     try {
-      const { writeFileSync } = await import("node:fs");
       writeFileSync(join(other, AGENT_TOKENS_FILE), JSON.stringify({ tokens: [{ agent: "a", sha256: "nothex" }] }));
       await expect(loadAgentTokens(other)).rejects.toThrow(/agent-tokens\.json: not a valid agent token file/);
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("agent token administration", () => {
+  const fresh = () => {
+    const d = mkdtempSync(join(tmpdir(), "cityplane-auth-admin-"));
+    dirs.push(d);
+    return d;
+  };
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("lists agents and issue times without hashes, and revokes one agent's token only", async () => {
+    const d = fresh();
+    const a = await issueAgentToken(d, "agent-a", { now: new Date("2025-03-01T08:00:00Z") });
+    const b = await issueAgentToken(d, "agent-b", { now: new Date("2025-03-02T09:30:00Z") });
+    expect(await listAgentTokens(d)).toEqual([{ agent: "agent-a", createdAt: "2025-03-01T08:00:00.000Z" }, { agent: "agent-b", createdAt: "2025-03-02T09:30:00.000Z" }]);
+    expect(await revokeAgentToken(d, "agent-a")).toBe(true);
+    expect(await revokeAgentToken(d, "agent-a")).toBe(false);
+    expect(await revokeAgentToken(fresh(), "agent-a")).toBe(false);
+    const tokens = await loadAgentTokens(d);
+    expect(tokens.verify(a)).toBeUndefined();
+    expect(tokens.verify(b)).toBe("agent-b");
+    expect(statSync(join(d, AGENT_TOKENS_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it("keeps an agent's previous token when the new one cannot be delivered", async () => {
+    const d = fresh();
+    const old = await issueAgentToken(d, "agent-a");
+    await expect(issueAgentToken(d, "agent-a", { deliver: () => Promise.reject(new Error("EACCES: cannot write")) })).rejects.toThrow(/EACCES/);
+    expect((await loadAgentTokens(d)).verify(old)).toBe("agent-a");
+  });
+
+  it.each([
+    ["agent-1", true], ["dc.core_2", true], ["A".repeat(100), true],
+    ["", false], ["a b", false], ["agent/1", false], ["agent\n", false], ["A".repeat(101), false], ["ạgent", false],
+  ])("judges the name %j as an agent's configuration does (valid: %s)", (name, valid) => {
+    const configAccepts = !agentConfigSchema.safeParse({ name, auths: {} }).error?.issues.some((i) => i.path[0] === "name");
+    expect(configAccepts).toBe(valid);
+    let message: string | undefined;
+    try {
+      checkAgentName(name);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(valid ? undefined : `agent name ${JSON.stringify(name)}: must be 1–100 characters, only letters, digits and . _ -`);
+  });
+
+  it("follows the file while watched: a change is applied in place, a damaged file keeps the previous set with one error", async () => {
+    const d = fresh();
+    const first = await issueAgentToken(d, "agent-a");
+    const tokens = await loadAgentTokens(d);
+    const errors: string[] = [];
+    const reloads: number[] = [];
+    let replaced = 0;
+    tokens.onReplace(() => replaced++);
+    const stop = watchAgentTokens(d, tokens, { intervalMs: 50, onError: (e) => errors.push(e.message), onReload: (n) => reloads.push(n) });
+    try {
+      const second = await issueAgentToken(d, "agent-b");
+      await expect.poll(() => tokens.verify(second), { timeout: 5000 }).toBe("agent-b");
+      expect(tokens.verify(first)).toBe("agent-a");
+      writeFileSync(join(d, AGENT_TOKENS_FILE), '{"tokens": [{"agent": "agent-a", "sha256": "oops"');
+      await expect.poll(() => errors.length, { timeout: 5000 }).toBe(1);
+      expect(errors[0]).toMatch(/agent-tokens\.json: .*JSON/);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(errors).toHaveLength(1);
+      expect(tokens.verify(first)).toBe("agent-a");
+      expect(tokens.verify(second)).toBe("agent-b");
+      writeFileSync(join(d, AGENT_TOKENS_FILE), JSON.stringify({ tokens: [{ agent: "agent-a", sha256: "ab" }] }));
+      await expect.poll(() => errors.length, { timeout: 5000 }).toBe(2);
+      expect(errors[1]).toMatch(/not a valid agent token file \(tokens\.0\.sha256: /);
+      expect(tokens.size).toBe(2);
+      await expect(revokeAgentToken(d, "agent-b")).rejects.toThrow(/not a valid agent token file/);
+      rmSync(join(d, AGENT_TOKENS_FILE));
+      await expect.poll(() => tokens.size, { timeout: 5000 }).toBe(0);
+      expect(reloads).toEqual([2, 0]);
+      expect(replaced).toBe(2);
+    } finally {
+      stop();
     }
   });
 });
