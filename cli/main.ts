@@ -1,4 +1,5 @@
 import type { Command, CommandIo } from "./command.ts";
+import { agentTokenIssueCommand, agentTokenListCommand, agentTokenRevokeCommand } from "./commands/agent-token.command.ts";
 import { agentCommand } from "./commands/agent.command.ts";
 import { checkConfigCommand } from "./commands/check-config.command.ts";
 import { inventoryShowCommand, inventoryValidateCommand } from "./commands/inventory.command.ts";
@@ -7,7 +8,7 @@ import { simCommand } from "./commands/sim.command.ts";
 import { startCommand } from "./commands/start.command.ts";
 
 /** Every subcommand; a command is listed only once it works. */
-export const COMMANDS: Command[] = [startCommand, checkConfigCommand, inventoryValidateCommand, inventoryShowCommand, simCommand, serverCommand, agentCommand];
+export const COMMANDS: Command[] = [startCommand, checkConfigCommand, inventoryValidateCommand, inventoryShowCommand, simCommand, serverCommand, agentCommand, agentTokenIssueCommand, agentTokenRevokeCommand, agentTokenListCommand];
 
 /** Picks the command whose words prefix the arguments (longest match first). */
 export function findCommand(args: string[]): { command: Command; rest: string[] } | undefined {
