@@ -40,9 +40,9 @@ export function simResolver(inventory: Inventory, config: Readonly<CityplaneConf
 }
 
 /**
- * `cityplane server`: opens the store, loads the inventory, agent tokens and admin credentials
- * from dataDir once, composes the control plane and listens. Prints the admin password only
- * when it was generated now.
+ * `cityplane server`: opens the store, loads the inventory and admin credentials once and the
+ * agent tokens from dataDir (re-read whenever `cityplane agent-token` changes them), composes
+ * the control plane and listens. Prints the admin password only when it was generated now.
  */
 export async function runServer(opts: RunServerOptions): Promise<RunningServer> {
   const { config } = opts;
@@ -57,7 +57,7 @@ export async function runServer(opts: RunServerOptions): Promise<RunningServer> 
       opts.out(`  (shown only now; stored as a scrypt hash in ${admin.path} — delete that file and restart to set a new one)`);
     }
     const agentTokens = await loadAgentTokens(config.dataDir);
-    if (agentTokens.size === 0) logger.warn("no agent tokens in dataDir: no agent can connect or ingest (cityplane start mints one)");
+    if (agentTokens.size === 0) logger.warn("no agent tokens in dataDir: no agent can connect or ingest until one is issued (cityplane agent-token issue NAME)");
     const resolver = opts.simAddresses ? simResolver(inventory, config, opts.simAddresses.addressPrefix) : managementResolver;
     const seconds = opts.intervalSeconds ?? DEFAULT_INTERVALS.snmpSeconds;
     const cp = await buildControlPlane({

@@ -19,7 +19,7 @@ import { registerStatusPage } from "./api/status-page.routes.ts";
 import { ingestPort } from "./api/ingest-port.adapter.ts";
 import { IngestService, type IngestLimits as IngestPolicyLimits } from "./ingest/ingest.service.ts";
 import { verifyPassword, type AdminCredentialFile } from "./auth/admin-credentials.ts";
-import type { AgentTokens } from "./auth/agent-tokens.ts";
+import { watchAgentTokens, type AgentTokens } from "./auth/agent-tokens.ts";
 import { SessionTokens } from "./auth/session-tokens.ts";
 import { attachConsoleNamespace } from "./live/console-namespace.ts";
 import { LiveBus } from "./live/live-bus.ts";
@@ -36,7 +36,10 @@ export interface ControlPlaneDeps {
   store: Store;
   inventory: Inventory;
   resolver: AddressResolver;
+  /** Kept in step with `<config.dataDir>/agent-tokens.json` while running (see agentTokensPollMs). */
   agentTokens: AgentTokens;
+  /** How often the token file is checked for changes (default 1000 ms; 0 = never). */
+  agentTokensPollMs?: number;
   admin: AdminCredentialFile;
   logger: Logger | false;
   /** Defaults to writing straight to the store. */
@@ -151,6 +154,20 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     });
   }, 3_600_000);
   retention.unref();
+  const pollMs = deps.agentTokensPollMs ?? 1000;
+  const stopTokenWatch = pollMs > 0
+    ? watchAgentTokens(deps.config.dataDir, deps.agentTokens, {
+      intervalMs: pollMs,
+      onReload: (size) => {
+        if (!deps.logger) return;
+        if (size > 0) deps.logger.info({ tokens: size }, "agent tokens reloaded");
+        else deps.logger.warn("agent tokens reloaded: none left, no agent can connect or ingest");
+      },
+      onError: (err) => {
+        if (deps.logger) deps.logger.error({ err: err.message }, "agent token file not reloaded; the previous tokens stay in force until it is fixed");
+      },
+    })
+    : () => undefined;
 
   let listening = false;
   return {
@@ -166,6 +183,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
       return address;
     },
     async close() {
+      stopTokenWatch();
       clearInterval(sweep);
       clearInterval(retention);
       await states.close();

@@ -1,7 +1,7 @@
 import type { Server, Socket } from "socket.io";
 import { AGENTS_NAMESPACE, ASSIGNMENT_EVENT, HEARTBEAT_EVENT, heartbeatSchema, type Heartbeat } from "../../protocol/assignment.schema.ts";
 import { originAllowed } from "../api/origin-check.ts";
-import type { AgentTokens } from "../auth/agent-tokens.ts";
+import type { AgentTokens, TokenOwner } from "../auth/agent-tokens.ts";
 import type { ControlPlaneMetrics } from "../metrics/control-plane.metrics.ts";
 import type { AssignmentPush, AssignmentService } from "./assignment.service.ts";
 
@@ -18,7 +18,9 @@ export interface AgentsNamespaceDeps {
 /**
  * The `/agents` control channel: an agent authenticates with `auth: {token, agent}` (the token
  * must belong to that agent name), receives its assignment on connect and on every change, and
- * heartbeats. A second connection under the same name replaces the first.
+ * heartbeats. A second connection under the same name replaces the first. When the token set
+ * is replaced (the file was reloaded), a socket whose token was revoked or rotated is
+ * disconnected; the agent comes back with its new token, if it has one.
  */
 export function attachAgentsNamespace(deps: AgentsNamespaceDeps): { close(): void; push(p: AssignmentPush): void } {
   const now = deps.now ?? Date.now;
@@ -37,17 +39,24 @@ export function attachAgentsNamespace(deps: AgentsNamespaceDeps): { close(): voi
       return next(new Error("origin not allowed"));
     }
     const auth = socket.handshake.auth as { token?: unknown; agent?: unknown };
-    const owner = deps.tokens.verify(typeof auth.token === "string" ? auth.token : undefined);
-    if (owner === undefined || (auth.agent !== undefined && auth.agent !== owner)) {
+    const owner = deps.tokens.owner(typeof auth.token === "string" ? auth.token : undefined);
+    if (owner === undefined || (auth.agent !== undefined && auth.agent !== owner.agent)) {
       deps.metrics.socketDenied.inc({ namespace: AGENTS_NAMESPACE, reason: "token" });
       return next(new Error("unknown agent token"));
     }
-    socket.data.agent = owner;
+    // The hash, not the token, so a reload can tell whether this socket's token still stands.
+    socket.data.agent = owner.agent;
+    socket.data.token = owner;
     next();
   });
 
   nsp.on("connection", (socket: Socket) => {
     const agent = socket.data.agent as string;
+    // Revoked between the handshake and now (a reload in between): refuse it here as well.
+    if (!deps.tokens.holds(socket.data.token as TokenOwner)) {
+      socket.disconnect(true);
+      return;
+    }
     const previous = sockets.get(agent);
     sockets.set(agent, socket);
     previous?.disconnect(true);
@@ -67,10 +76,22 @@ export function attachAgentsNamespace(deps: AgentsNamespaceDeps): { close(): voi
     });
   });
 
+  const stopWatching = deps.tokens.onReplace(() => {
+    for (const socket of nsp.sockets.values()) {
+      if (!deps.tokens.holds(socket.data.token as TokenOwner)) {
+        deps.metrics.socketDenied.inc({ namespace: AGENTS_NAMESPACE, reason: "revoked" });
+        socket.disconnect(true);
+      }
+    }
+  });
+
   const timer = setInterval(() => push(deps.assignments.sweep(now())), Math.max(250, deps.assignments.heartbeatIntervalMs / 2));
   timer.unref();
   return {
     push,
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      stopWatching();
+    },
   };
 }
