@@ -159,6 +159,21 @@ describe("processScrape: the series cache between scrapes", () => {
     expect(stale).toEqual([[], ["v149599"], [], ["v149599"], ["v312382"]]);
   });
 
+  it("a target that keeps failing while its series change does not grow the cache without bound", () => {
+    let state = EMPTY_SCRAPE_STATE;
+    for (let i = 0; i < 10; i++) {
+      const lines = Array.from({ length: 2000 }, (_, j) => `s{run="${i}",n="${j}"} 1`);
+      const out = run(ok(`${lines.join("\n")}\nbad{ 1\n`), { state });
+      expect(out.error).toBe('invalid exposition: line 2001: invalid label name "1"');
+      state = out.state;
+    }
+    expect(state.cache?.size).toBe(2000);
+    // A passing failure keeps what the last good scrape read: the next scrape finds it cached.
+    const good = run(ok('a{k="1"} 1\n'), { state });
+    const failed = run({ startedMs: 2000, durationSeconds: 1, error: "timeout" }, { state: good.state });
+    expect(failed.state.cache?.size).toBe(1);
+  });
+
   it("new relabel rules between scrapes: kept series are not stale, newly dropped ones are", () => {
     const first = run(ok('a{k="1"} 1\na{k="2"} 1\n'));
     const second = run(ok('a{k="1"} 1\na{k="2"} 1\n'), { state: first.state, relabel: [{ action: "drop", sourceLabel: "k", regex: "2" }] });

@@ -127,6 +127,7 @@ export function processScrape(attempt: ScrapeAttempt, shaping: ScrapeShaping, pr
   let kept: ScrapedSample[] = [];
   let series: CachedSeries[] = [];
   let cache = previous.cache;
+  let visitor: ScrapeVisitor | undefined;
   let error: string | undefined;
   try {
     const res = attempt.response;
@@ -135,7 +136,7 @@ export function processScrape(attempt: ScrapeAttempt, shaping: ScrapeShaping, pr
     const format = formatFromContentType(res.contentType);
     if (cache === undefined || !cache.fits(format, shaping.targetLabels, shaping.filter)) cache = new SeriesCache(format, shaping.targetLabels, shaping.filter);
     const { sampleLimit = 0, labelLimit = 0 } = shaping.limits;
-    const visitor = new ScrapeVisitor(cache, generation, ts, labelLimit);
+    visitor = new ScrapeVisitor(cache, generation, ts, labelLimit);
     try {
       scanExposition(res.body, format, visitor);
     } catch (err) {
@@ -147,13 +148,13 @@ export function processScrape(attempt: ScrapeAttempt, shaping: ScrapeShaping, pr
     kept = visitor.kept;
     series = visitor.series;
     if (sampleLimit > 0 && kept.length > sampleLimit) throw new ScrapeFailure(`sample_limit exceeded (samples: ${kept.length}, limit: ${sampleLimit})`);
-    cache.sweep(generation, visitor.textsRead);
   } catch (err) {
     if (!(err instanceof ScrapeFailure)) throw err;
     error = err.message;
     series = [];
     kept = [];
   }
+  if (cache !== undefined && visitor !== undefined) cache.sweep(generation, visitor.textsRead, error === undefined);
   const postRelabel = error === undefined ? kept.length : 0;
   // A series present last time and absent now (or every series, when the scrape failed) is stale.
   // Entries of a replaced cache (new target labels or relabel rules) are not marked by this

@@ -105,6 +105,8 @@ export class SeriesCache {
   /** Texts by textHash; texts with the same hash are chained through `next`. */
   private readonly byText = new Map<number, CachedSeries>();
   private texts = 0;
+  /** Texts the last successful scrape read. */
+  private settled = 0;
   /** First texts of series by identityHash; equal hashes are chained through `nextIdentity`. */
   private readonly byIdentity = new Map<number, CachedSeries>();
   /**
@@ -182,8 +184,15 @@ export class SeriesCache {
     return entry;
   }
 
-  /** Drops the texts and series that scrape `generation` did not read (call after a successful scrape). */
-  sweep(generation: number, textsRead: number): void {
+  /**
+   * Drops the texts and series that scrape `generation` did not read. After a failed scrape it
+   * keeps them (a passing failure must not make the next scrape parse every series again) until
+   * the cache holds over twice what the last successful scrape read: a target that keeps failing
+   * while its series change cannot grow it without bound.
+   */
+  sweep(generation: number, textsRead: number, succeeded: boolean): void {
+    if (!succeeded && this.texts <= 2 * this.settled + 1024) return;
+    if (succeeded) this.settled = textsRead;
     if (this.texts === textsRead) return;
     for (const [hash, head] of this.byText) {
       const before = chainLength(head, (e) => e.next);
