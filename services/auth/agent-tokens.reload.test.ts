@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -9,6 +9,7 @@ import { main } from "../../cli/main.ts";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../../protocol/remote-write.codec.ts";
 import { startHarness, type Harness } from "../../test/control-plane-harness.ts";
 import { AGENT_TOKENS_FILE } from "./agent-tokens.ts";
+import { writeSecretFile } from "./secret-file.ts";
 
 /**
  * A running control plane follows `cityplane agent-token` without a restart: real token file,
@@ -109,7 +110,8 @@ describe("agent tokens changed while the control plane runs", () => {
     const path = join(h.dataDir, AGENT_TOKENS_FILE);
     const good = readFileSync(path, "utf8");
     const errorsBefore = logLines.filter((l) => l.level >= 50).length;
-    writeFileSync(path, good.slice(0, good.length / 2));
+    // Replaced by rename: a write in place could be seen half done, and logged twice.
+    await writeSecretFile(path, good.slice(0, good.length / 2));
     await expect.poll(() => logLines.filter((l) => l.level >= 50).length, { timeout: 10_000, interval: 50 }).toBe(errorsBefore + 1);
     const error = logLines.filter((l) => l.level >= 50).at(-1)!;
     expect(error.msg).toBe("agent token file not reloaded; the previous tokens stay in force until it is fixed");
@@ -118,7 +120,7 @@ describe("agent tokens changed while the control plane runs", () => {
     expect(logLines.filter((l) => l.level >= 50).length).toBe(errorsBefore + 1);
     expect(await remoteWrite(h.agentToken)).toBe(204);
     // Fixed again: a token issued now works.
-    writeFileSync(path, good);
+    await writeSecretFile(path, good);
     const issued = await cli("issue", "edge-lien-chieu");
     await expect.poll(() => remoteWrite(issued.out[0]!), { timeout: 10_000, interval: 100 }).toBe(204);
   });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ADMIN_CREDENTIALS_FILE, ensureAdminCredentials, verifyPassword } from "./admin-credentials.ts";
 import { agentConfigSchema } from "../../agents/config/agent-config.schema.ts";
 import { AGENT_TOKENS_FILE, checkAgentName, issueAgentToken, listAgentTokens, loadAgentTokens, revokeAgentToken, watchAgentTokens } from "./agent-tokens.ts";
+import { writeSecretFile } from "./secret-file.ts";
 import { SessionTokens } from "./session-tokens.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cityplane-auth-"));
@@ -97,14 +98,15 @@ describe("agent token administration", () => {
       const second = await issueAgentToken(d, "agent-b");
       await expect.poll(() => tokens.verify(second), { timeout: 5000 }).toBe("agent-b");
       expect(tokens.verify(first)).toBe("agent-a");
-      writeFileSync(join(d, AGENT_TOKENS_FILE), '{"tokens": [{"agent": "agent-a", "sha256": "oops"');
+      // Replaced by rename, as editors and the CLI do: a write in place could be seen half done, twice.
+      await writeSecretFile(join(d, AGENT_TOKENS_FILE), '{"tokens": [{"agent": "agent-a", "sha256": "oops"');
       await expect.poll(() => errors.length, { timeout: 5000 }).toBe(1);
       expect(errors[0]).toMatch(/agent-tokens\.json: .*JSON/);
       await new Promise((r) => setTimeout(r, 300));
       expect(errors).toHaveLength(1);
       expect(tokens.verify(first)).toBe("agent-a");
       expect(tokens.verify(second)).toBe("agent-b");
-      writeFileSync(join(d, AGENT_TOKENS_FILE), JSON.stringify({ tokens: [{ agent: "agent-a", sha256: "ab" }] }));
+      await writeSecretFile(join(d, AGENT_TOKENS_FILE), JSON.stringify({ tokens: [{ agent: "agent-a", sha256: "ab" }] }));
       await expect.poll(() => errors.length, { timeout: 5000 }).toBe(2);
       expect(errors[1]).toMatch(/not a valid agent token file \(tokens\.0\.sha256: /);
       expect(tokens.size).toBe(2);
