@@ -82,6 +82,16 @@ describe("remote-write staleness and interoperability", () => {
     expect(decodeWriteRequest(snappy.compress(raw), limits)).toEqual([{ labels: { __name__: "up", job: "vi-Đà-Nẵng" }, samples: [{ value: 1, timestampMs: 1_763_700_000_000 }, { value: -2.5, timestampMs: -1 }] }]);
   });
 
+  it("names a sample whose value is cut short inside its series", async () => {
+    const protobuf = (await import("protobufjs")).default;
+    // Sample message of 5 bytes: the value tag and only 4 of its 8 bytes.
+    const w = protobuf.Writer.create();
+    w.uint32(10).fork().uint32(10).fork().uint32(10).string("__name__").uint32(18).string("up").ldelim();
+    w.uint32(18).uint32(5).uint32(9).fixed32(0);
+    w.uint32(18).fork().uint32(9).double(1).uint32(16).int64(5).ldelim().ldelim();
+    expect(() => decodeWriteRequest(snappy.compress(w.finish()), limits)).toThrow(/timeseries\[0\]: a sample value runs past its message/);
+  });
+
   it("rejects a series whose length runs past the body", () => {
     const good = snappy.uncompress(encodeWriteRequest([{ labels: { __name__: "x" }, samples: [{ value: 1, timestampMs: 1 }] }]));
     const truncated = good.slice(0, good.length - 3);

@@ -105,42 +105,75 @@ export function encodeWriteRequest(series: readonly TimeSeries[]): Uint8Array {
   return snappy.compress(w.finish());
 }
 
+/** One remembered label set: its wire bytes and frozen labels, and the set that came next last time. */
+interface LabelEntry {
+  readonly bytes: Buffer;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly generation: number;
+  /** The label set of the series that followed this one in the last body that had it. */
+  next: LabelEntry | undefined;
+}
+
 /**
  * Label sets seen before, keyed by their wire bytes. An agent sends the same series every
  * interval, and decoding ten label strings per series is most of the decoder's time and
- * garbage; with a cache a known series costs one byte-slice key and a map lookup. Cached label
+ * garbage; with a cache a known series costs one comparison of its label bytes. Cached label
  * objects are frozen and shared between decoded batches: treat them as read-only.
+ *
+ * A sender also sends its series in the same order every interval, so each entry remembers
+ * which one followed it: the next series is first compared with that guess alone (one native
+ * byte comparison), and only a miss hashes the bytes to look them up.
  */
 export class RemoteWriteLabelCache {
   // Keyed by a hash of the bytes, checked against a copy of them: hashing in place avoids
   // making a key string per series, which costs more than the lookup it serves.
-  private readonly map = new Map<number, { bytes: Buffer; labels: Readonly<Record<string, string>> }[]>();
+  private readonly map = new Map<number, LabelEntry[]>();
   private size = 0;
+  /** Bumped when the cache starts over, so guesses from before are not followed. */
+  private generation = 0;
   /** Forgets everything when it reaches `maxEntries` (series churn must not grow it forever). */
   constructor(private readonly maxEntries = 500_000) {}
 
-  /** @internal The label set encoded in `raw[from, to)`, if seen before. */
-  get(raw: Buffer, from: number, to: number): Readonly<Record<string, string>> | undefined {
+  /**
+   * @internal The entry that followed `previous` last time, if `raw` holds its bytes at `from`
+   * as the whole leading run of labels of a series ending at `end`.
+   */
+  successor(previous: LabelEntry | undefined, raw: Buffer, from: number, end: number): LabelEntry | undefined {
+    const guess = previous?.next;
+    if (guess === undefined || guess.generation !== this.generation) return undefined;
+    const to = from + guess.bytes.length;
+    if (to > end || (to < end && raw[to] === TAG_LABEL)) return undefined;
+    return raw.compare(guess.bytes, 0, guess.bytes.length, from, to) === 0 ? guess : undefined;
+  }
+
+  /** @internal The entry for the label bytes `raw[from, to)`, if seen before; it becomes `previous`'s successor. */
+  find(raw: Buffer, from: number, to: number, previous: LabelEntry | undefined): LabelEntry | undefined {
     const bucket = this.map.get(fnv1a(raw, from, to));
     if (!bucket) return undefined;
-    for (const e of bucket) if (e.bytes.length === to - from && raw.compare(e.bytes, 0, e.bytes.length, from, to) === 0) return e.labels;
+    for (const e of bucket) {
+      if (e.bytes.length === to - from && raw.compare(e.bytes, 0, e.bytes.length, from, to) === 0) {
+        if (previous) previous.next = e;
+        return e;
+      }
+    }
     return undefined;
   }
 
-  /** @internal Remembers (and freezes) the label set encoded in `raw[from, to)`. */
-  set(raw: Buffer, from: number, to: number, labels: Record<string, string>): Readonly<Record<string, string>> {
+  /** @internal Remembers (and freezes) the labels encoded in `raw[from, to)` as `previous`'s successor. */
+  add(raw: Buffer, from: number, to: number, labels: Record<string, string>, previous: LabelEntry | undefined): LabelEntry {
     if (this.size >= this.maxEntries) {
       this.map.clear();
       this.size = 0;
+      this.generation++;
     }
-    const frozen = Object.freeze(labels);
     const hash = fnv1a(raw, from, to);
-    const entry = { bytes: Buffer.from(raw.subarray(from, to)), labels: frozen };
+    const entry: LabelEntry = { bytes: Buffer.from(raw.subarray(from, to)), labels: Object.freeze(labels), generation: this.generation, next: undefined };
     const bucket = this.map.get(hash);
     if (bucket) bucket.push(entry);
     else this.map.set(hash, [entry]);
     this.size++;
-    return frozen;
+    if (previous) previous.next = entry;
+    return entry;
   }
 }
 
@@ -178,30 +211,48 @@ export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: 
   } catch (err) {
     throw new RemoteWriteDecodeError(`invalid snappy block: ${(err as Error).message}`);
   }
-  const out: TimeSeries[] = [];
   try {
-    const r = protobuf.Reader.create(raw);
-    const view = limits.labelCache ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === TAG_TIMESERIES) out.push(readTimeSeries(r, r.uint32() + r.pos, out.length, limits.labelCache, view));
-      else r.skipType(tag & 7);
-    }
+    return new WriteRequestDecoder(raw, limits.labelCache).read();
   } catch (err) {
     if (err instanceof RemoteWriteDecodeError) throw err;
     throw new RemoteWriteDecodeError(`invalid protobuf WriteRequest: ${(err as Error).message}`);
   }
-  return out;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
+/** One pass over a decompressed WriteRequest. */
+class WriteRequestDecoder {
+  private readonly r: protobuf.Reader;
+  /** The same bytes as a Buffer, for the label cache's native comparisons. */
+  private readonly raw: Buffer;
+  private readonly view: DataView;
+  /** The cached label set of the series just read, if any (the cache's guess for the next one). */
+  private previous: LabelEntry | undefined;
 
-function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: RemoteWriteLabelCache, raw?: Buffer): TimeSeries {
-  let labels: Record<string, string> = {};
-  let keyEnd: number | undefined;
-  const start = r.pos;
-  if (cache && raw) {
-    // Senders put the labels first (prompb field order); the bytes of that leading run are the key.
+  constructor(bytes: Uint8Array, private readonly cache: RemoteWriteLabelCache | undefined) {
+    // A plain Uint8Array reader: protobufjs's JavaScript UTF-8 decoding of short label strings
+    // is faster than the native call its Buffer reader makes per string.
+    this.r = protobuf.Reader.create(Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes);
+    this.raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  read(): TimeSeries[] {
+    const r = this.r;
+    const out: TimeSeries[] = [];
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === TAG_TIMESERIES) {
+        const end = r.uint32() + r.pos;
+        if (end > r.len) throw new RemoteWriteDecodeError(`invalid protobuf WriteRequest: timeseries[${out.length}] runs past the end of the body`);
+        out.push(this.timeSeries(end, out.length, this.cache));
+      } else r.skipType(tag & 7);
+    }
+    return out;
+  }
+
+  /** The end of the run of labels that opens a series (senders put labels first, in prompb's field order). */
+  private labelRunEnd(end: number): number {
+    const r = this.r;
     while (r.pos < end) {
       const before = r.pos;
       if (r.uint32() !== TAG_LABEL) {
@@ -211,59 +262,93 @@ function readTimeSeries(r: protobuf.Reader, end: number, index: number, cache?: 
       const length = r.uint32();
       r.pos += length;
     }
-    if (r.pos > end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
-    keyEnd = r.pos;
-    const known = cache.get(raw, start, keyEnd);
-    if (known) labels = known as Record<string, string>;
-    else r.pos = start;
+    return r.pos;
   }
-  const cachedLabels = r.pos !== start;
-  let labelsLeading = true;
-  const samples: TimeSeries["samples"] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === TAG_LABEL && cachedLabels) {
-      // A label after the samples: this message is not the cached shape; decode it plainly.
-      r.pos = start;
-      return readTimeSeries(r, end, index);
+
+  private timeSeries(end: number, index: number, cache: RemoteWriteLabelCache | undefined): TimeSeries {
+    const r = this.r;
+    const start = r.pos;
+    let entry: LabelEntry | undefined;
+    let keyEnd = -1;
+    if (cache) {
+      entry = cache.successor(this.previous, this.raw, start, end);
+      if (entry) r.pos = start + entry.bytes.length;
+      else {
+        keyEnd = this.labelRunEnd(end);
+        if (keyEnd > end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
+        entry = cache.find(this.raw, start, keyEnd, this.previous);
+        if (!entry) r.pos = start;
+      }
     }
-    if (tag !== TAG_LABEL) labelsLeading = false;
-    if (tag === TAG_LABEL) {
-      if (!labelsLeading) keyEnd = undefined;
-      const labelEnd = r.uint32() + r.pos;
-      let name = "";
-      let value = "";
-      while (r.pos < labelEnd) {
-        const t = r.uint32();
-        if (t === TAG_NAME) name = r.string();
-        else if (t === TAG_VALUE_STRING) value = r.string();
-        else r.skipType(t & 7);
+    const labels: Record<string, string> = entry ? (entry.labels as Record<string, string>) : {};
+    let labelsLeading = true;
+    const samples: TimeSeries["samples"] = [];
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === TAG_LABEL) {
+        if (entry) {
+          // A label after the samples: this message is not the cached shape; decode it plainly.
+          r.pos = start;
+          this.previous = undefined;
+          return this.timeSeries(end, index, undefined);
+        }
+        if (!labelsLeading) keyEnd = -1;
+        this.label(labels, index);
+      } else if (tag === TAG_SAMPLE) {
+        labelsLeading = false;
+        samples.push(this.sample(index));
+      } else {
+        labelsLeading = false;
+        r.skipType(tag & 7);
       }
-      if (!name) throw new RemoteWriteDecodeError(`timeseries[${index}]: empty label name`);
-      if (name in labels) throw new RemoteWriteDecodeError(`timeseries[${index}]: duplicate label "${name}"`);
-      labels[name] = value;
-    } else if (tag === TAG_SAMPLE) {
-      const sampleEnd = r.uint32() + r.pos;
-      let value = 0;
-      let timestampMs = 0;
-      let stale = false;
-      while (r.pos < sampleEnd) {
-        const t = r.uint32();
-        if (t === TAG_VALUE_DOUBLE) {
-          const bits = r.fixed64() as unknown as { low: number; high: number };
-          stale = bits.high >>> 0 === STALE_NAN_BITS.high && bits.low >>> 0 === STALE_NAN_BITS.low;
-          scratch.setUint32(0, bits.low >>> 0, true);
-          scratch.setUint32(4, bits.high >>> 0, true);
-          value = scratch.getFloat64(0, true);
-        } else if (t === TAG_TIMESTAMP) {
-          timestampMs = readTimestamp(r);
-        } else r.skipType(t & 7);
-      }
-      samples.push(stale ? { value: NaN, timestampMs, stale: true } : { value, timestampMs });
-    } else r.skipType(tag & 7);
+    }
+    if (r.pos !== end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
+    if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${index}]: missing __name__ label`);
+    if (cache) {
+      if (!entry && keyEnd >= 0) entry = cache.add(this.raw, start, keyEnd, labels, this.previous);
+      this.previous = entry;
+      if (entry) return { labels: entry.labels as Record<string, string>, samples };
+    }
+    return { labels, samples };
   }
-  if (r.pos !== end) throw new RemoteWriteDecodeError(`timeseries[${index}]: length runs past its message`);
-  if (!labels.__name__) throw new RemoteWriteDecodeError(`timeseries[${index}]: missing __name__ label`);
-  if (cache && raw && keyEnd !== undefined && !cachedLabels) labels = cache.set(raw, start, keyEnd, labels);
-  return { labels, samples };
+
+  private label(labels: Record<string, string>, index: number): void {
+    const r = this.r;
+    const labelEnd = r.uint32() + r.pos;
+    let name = "";
+    let value = "";
+    while (r.pos < labelEnd) {
+      const t = r.uint32();
+      if (t === TAG_NAME) name = r.string();
+      else if (t === TAG_VALUE_STRING) value = r.string();
+      else r.skipType(t & 7);
+    }
+    if (r.pos !== labelEnd) throw new RemoteWriteDecodeError(`timeseries[${index}]: a label runs past its message`);
+    if (!name) throw new RemoteWriteDecodeError(`timeseries[${index}]: empty label name`);
+    if (name in labels) throw new RemoteWriteDecodeError(`timeseries[${index}]: duplicate label "${name}"`);
+    labels[name] = value;
+  }
+
+  private sample(index: number): TimeSeries["samples"][number] {
+    const r = this.r;
+    const sampleEnd = r.uint32() + r.pos;
+    let value = 0;
+    let timestampMs = 0;
+    let stale = false;
+    while (r.pos < sampleEnd) {
+      const t = r.uint32();
+      if (t === TAG_VALUE_DOUBLE) {
+        const at = r.pos;
+        if (at + 8 > sampleEnd) throw new RemoteWriteDecodeError(`timeseries[${index}]: a sample value runs past its message`);
+        // Read in place: the exact bits tell Prometheus's staleness marker from any other NaN.
+        stale = this.view.getUint32(at + 4, true) === STALE_NAN_BITS.high && this.view.getUint32(at, true) === STALE_NAN_BITS.low;
+        value = this.view.getFloat64(at, true);
+        r.pos = at + 8;
+      } else if (t === TAG_TIMESTAMP) {
+        timestampMs = readTimestamp(r);
+      } else r.skipType(t & 7);
+    }
+    if (r.pos !== sampleEnd) throw new RemoteWriteDecodeError(`timeseries[${index}]: a sample runs past its message`);
+    return stale ? { value: NaN, timestampMs, stale: true } : { value, timestampMs };
+  }
 }
