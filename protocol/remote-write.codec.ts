@@ -1,5 +1,6 @@
 import protobuf from "protobufjs";
 import snappy from "snappyjs";
+import { uncompressSnappyBlock } from "./snappy-block.ts";
 
 /**
  * Prometheus remote-write 1.0 (protobuf `prometheus.WriteRequest`, snappy block format).
@@ -207,7 +208,7 @@ function fnv1a(bytes: Uint8Array, from: number, to: number): number {
 export function decodeWriteRequest(body: Uint8Array, limits: { maxDecodedBytes: number; labelCache?: RemoteWriteLabelCache }): TimeSeries[] {
   let raw: Uint8Array;
   try {
-    raw = snappy.uncompress(body, limits.maxDecodedBytes);
+    raw = uncompressSnappyBlock(body, limits.maxDecodedBytes);
   } catch (err) {
     throw new RemoteWriteDecodeError(`invalid snappy block: ${(err as Error).message}`);
   }
