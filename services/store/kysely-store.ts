@@ -30,7 +30,8 @@ const RETENTION_ROWS_PER_BATCH = 2000;
 
 /**
  * The Store over Kysely for everything but the sample hot path. Every write goes through one
- * WriteLock; every error that means "database unavailable" leaves as StoreUnavailableError.
+ * WriteLock (but PostgreSQL's closing steps, which lock their buckets instead); every error that
+ * means "database unavailable" leaves as StoreUnavailableError.
  */
 export class KyselyStore implements Store {
   private readonly lock = new WriteLock();
@@ -71,7 +72,7 @@ export class KyselyStore implements Store {
       }),
     );
     if (newestTs > this.newestTs) this.newestTs = newestTs;
-    // Closing is queued behind the lock, not awaited: the batch is acknowledged now.
+    // Closing is not awaited: the batch is acknowledged now.
     if (!this.closing) {
       this.closing = this.flushRollups().catch((err: unknown) => this.parts.logger?.warn(`store: rolling up closed buckets failed, will retry: ${(err as Error).message}`)).finally(() => {
         this.closing = undefined;
@@ -82,11 +83,14 @@ export class KyselyStore implements Store {
 
   /**
    * Rolls up every bucket closed before `untilMs` (default: the newest sample seen, less the
-   * grace for late samples), one short write-lock hold per step.
+   * grace for late samples), one step at a time: beside the next batches where the writer
+   * allows it (PostgreSQL, on a connection of its own), else one short write-lock hold per step.
    */
   async flushRollups(untilMs = this.newestTs - GRACE_MS): Promise<void> {
     if (!Number.isFinite(untilMs)) return;
-    while (await this.guard(() => this.lock.run(() => this.parts.writer.closeRollups(untilMs)))) {
+    const writer = this.parts.writer;
+    const step = (): Promise<boolean> => writer.closeRollups(untilMs);
+    while (await this.guard(() => (writer.closesBesideWrites ? step() : this.lock.run(step)))) {
       await new Promise((r) => setImmediate(r));
     }
   }

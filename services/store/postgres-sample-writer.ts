@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 import { cacheKey, storable, toSeriesRow, type SampleWriter, type SeriesRow } from "./sample-writer.ts";
 import { closeStatements, initialWatermarks, nextCloseStep, type Watermarks } from "./rollup-closer.ts";
-import { toNumber } from "./store.schema.ts";
+import { FIVE_MINUTES_MS, ONE_HOUR_MS, toNumber } from "./store.schema.ts";
 import type { WriteReport } from "./store.ts";
 
 const rollupUpsert = (table: string, widthMs: number): string => `
@@ -59,6 +59,58 @@ export function pgArray(values: readonly number[]): string {
   return `{${values.join(",")}}`;
 }
 
+/** Advisory lock classes (the two-int4 key space, apart from single-bigint keys): 5-minute and hourly buckets. */
+const LOCK_5M = 0x63700005;
+const LOCK_1H = 0x63700001;
+/** More buckets than this in one batch (a long spool replayed): the batch locks the watermarks instead. */
+export const MAX_BATCH_BUCKET_LOCKS = 64;
+
+/** A bucket's lock key: its index wrapped into int4 (a collision only makes two buckets wait for each other). */
+function bucketKey(ts: number, widthMs: number): number {
+  return Math.floor(ts / widthMs) | 0;
+}
+
+/**
+ * The buckets a batch holds shared until commit: every 5-minute bucket of its samples at or
+ * after the 5-minute watermark (a closing step would read them raw) and every hour at or after
+ * the hourly watermark (a late sample's 5-minute upsert is read by the hour's closing). Sorted,
+ * as a closing step takes its exclusive locks in the same order, so the two never deadlock.
+ */
+export function batchBucketLocks(timestamps: Iterable<number>, wm: Watermarks): { five: number[]; hour: number[] } {
+  const five = new Set<number>();
+  const hour = new Set<number>();
+  for (const ts of timestamps) {
+    if (ts >= wm.fiveMinute) five.add(bucketKey(ts, FIVE_MINUTES_MS));
+    if (ts >= wm.hourly) hour.add(bucketKey(ts, ONE_HOUR_MS));
+  }
+  return { five: [...five].sort((a, b) => a - b), hour: [...hour].sort((a, b) => a - b) };
+}
+
+/** The buckets of a closing step, locked exclusively. */
+export function stepBucketLocks(step: { from: number; to: number; hourFrom: number; hourTo: number }): { five: number[]; hour: number[] } {
+  const keys = (from: number, to: number, width: number): number[] => {
+    const out = new Set<number>();
+    for (let b = from; b < to; b += width) out.add(bucketKey(b, width));
+    return [...out].sort((a, b) => a - b);
+  };
+  return { five: keys(step.from, step.to, FIVE_MINUTES_MS), hour: keys(step.hourFrom, step.hourTo, ONE_HOUR_MS) };
+}
+
+/** Statements taking transaction-scoped advisory locks on the keys, 5-minute buckets first, each class in ascending order. */
+function lockStatements(keys: { five: number[]; hour: number[] }, mode: "shared" | "exclusive"): string {
+  const fn = mode === "shared" ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+  return ([[LOCK_5M, keys.five], [LOCK_1H, keys.hour]] as const)
+    .filter(([, k]) => k.length > 0)
+    .map(([cls, k]) => `SELECT count(${fn}(${cls}, k)) FROM unnest('${pgArray(k)}'::int4[]) AS k;`)
+    .join(" ");
+}
+
+/** The newer of two watermark readings (they only move forward). */
+function newer(a: Watermarks | undefined, b: Watermarks | undefined): Watermarks | undefined {
+  if (!a || !b) return a ?? b;
+  return { fiveMinute: Math.max(a.fiveMinute, b.fiveMinute), hourly: Math.max(a.hourly, b.hourly) };
+}
+
 async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UPDATE" | "", before = ""): Promise<Watermarks | undefined> {
   const text = `${before} SELECT resolution, watermark FROM rollup_watermarks ${lock}`;
   const res = (await client.query(text)) as unknown as pg.QueryResult<{ resolution: string; watermark: string }> | pg.QueryResult<{ resolution: string; watermark: string }>[];
@@ -66,6 +118,11 @@ async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UP
   const five = rows.find((r) => r.resolution === "5m")?.watermark;
   const hour = rows.find((r) => r.resolution === "1h")?.watermark;
   return five === undefined || hour === undefined ? undefined : { fiveMinute: toNumber(five), hourly: toNumber(hour) };
+}
+
+/** Timestamps of the samples a batch stores (NaN values are skipped). */
+function* timestampsOf(series: readonly TimeSeries[]): Iterable<number> {
+  for (const ts of series) for (const s of ts.samples) if (storable(s.value)) yield s.timestampMs;
 }
 
 /** node-postgres: named prepared statements on a pooled connection, one transaction per batch. */
@@ -80,6 +137,7 @@ export class PostgresSampleWriter implements SampleWriter {
   private knownWm: Watermarks | undefined;
   /** Set once a closing step met an existing row: later steps use the merging statements. */
   private closeMerging = false;
+  readonly closesBesideWrites = true;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -88,10 +146,7 @@ export class PostgresSampleWriter implements SampleWriter {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      // FOR SHARE: a closing step (FOR UPDATE) on another server cannot move the watermark
-      // between our reading it and our commit, so no sample falls between the two paths.
-      // One round trip: both statements go in one simple-protocol query.
-      let wm = await readWatermarks(client, "FOR SHARE", "BEGIN;");
+      let wm = await this.begin(client, series);
       const { ids, created } = await this.resolveSeries(client, series);
       const seriesIds: number[] = [];
       const tss: number[] = [];
@@ -114,8 +169,11 @@ export class PostgresSampleWriter implements SampleWriter {
         }
       });
       if (!wm && values.length > 0) {
-        wm = initialWatermarks(oldestTs);
-        await client.query("INSERT INTO rollup_watermarks (resolution, watermark) VALUES ('5m', $1), ('1h', $2) ON CONFLICT DO NOTHING", [wm.fiveMinute, wm.hourly]);
+        // The first batch: no closing can start before these watermarks commit (with our rows);
+        // another server's first batch may have won, whose watermarks are read back under lock.
+        const first = initialWatermarks(oldestTs);
+        await client.query("INSERT INTO rollup_watermarks (resolution, watermark) VALUES ('5m', $1), ('1h', $2) ON CONFLICT DO NOTHING", [first.fiveMinute, first.hourly]);
+        wm = await readWatermarks(client, "FOR SHARE");
       }
       // No late sample (the usual case): a plain insert, its row count is all we need.
       // A batch creating series (the first from a new agent) takes the ON CONFLICT path
@@ -137,7 +195,7 @@ export class PostgresSampleWriter implements SampleWriter {
         inserted = res.rowCount ?? 0;
       }
       await client.query("COMMIT");
-      this.knownWm = wm;
+      this.learn(wm);
       for (const [key, id] of created) this.ids.set(key, id);
       series.forEach((ts, i) => {
         if (Object.isFrozen(ts.labels)) this.byObject.set(ts.labels, ids[i] as number);
@@ -157,6 +215,34 @@ export class PostgresSampleWriter implements SampleWriter {
   }
 
   /**
+   * Begins a batch's transaction and returns the watermarks it relies on until commit. Shared
+   * locks on the buckets of its samples that are not closed by the newest watermarks known (a
+   * superset: they only move forward), then a fresh read: a closing step holds its buckets
+   * exclusively until it commits, so any bucket still open in that read stays open until this
+   * batch commits, and its samples are in the raw table before the step reads it; a bucket
+   * closed meanwhile is below the read and its samples are merged as late ones. Closing thus
+   * runs beside ingest instead of between batches. A batch spanning many buckets locks the
+   * watermarks FOR SHARE instead (a closing step locks them FOR UPDATE).
+   */
+  private async begin(client: pg.PoolClient, series: readonly TimeSeries[]): Promise<Watermarks | undefined> {
+    // One round trip: BEGIN, the locks and the read go as one simple-protocol query.
+    let opening = "BEGIN;";
+    let seen = this.knownWm;
+    if (!seen) {
+      seen = await readWatermarks(client, "", opening);
+      opening = "";
+      if (!seen) return undefined;
+    }
+    const keys = batchBucketLocks(timestampsOf(series), seen);
+    if (keys.five.length + keys.hour.length > MAX_BATCH_BUCKET_LOCKS) return readWatermarks(client, "FOR SHARE", opening);
+    return readWatermarks(client, "", `${opening} ${lockStatements(keys, "shared")}`);
+  }
+
+  private learn(wm: Watermarks | undefined): void {
+    this.knownWm = newer(this.knownWm, wm);
+  }
+
+  /**
    * Called after every batch, and nothing is due for most of them: answered from the known
    * watermarks, else by a plain read. Only a due step locks the watermarks (FOR UPDATE writes
    * WAL, and its commit would wait for a flush even when nothing was rolled up).
@@ -167,7 +253,7 @@ export class PostgresSampleWriter implements SampleWriter {
     let broken: Error | undefined;
     try {
       const current = await readWatermarks(client, "");
-      this.knownWm = current;
+      this.learn(current);
       if (!current || !nextCloseStep(current, untilMs)) return false;
       try {
         return await this.closeStep(client, untilMs);
@@ -192,15 +278,17 @@ export class PostgresSampleWriter implements SampleWriter {
     const step = wm && nextCloseStep(wm, untilMs);
     if (!step) {
       await client.query("COMMIT");
-      this.knownWm = wm;
+      this.learn(wm);
       return false;
     }
+    // Batches writing into these buckets commit first; later ones see the new watermarks.
+    await client.query(lockStatements(stepBucketLocks(step), "exclusive"));
     const [close, suffix] = this.closeMerging ? [CLOSE_MERGING, "_merging"] : [CLOSE, ""];
     if (step.to > step.from) await client.query({ name: `cityplane_close_5m${suffix}`, text: close.fiveMinute, values: [step.from, step.to] });
     if (step.hourTo > step.hourFrom) await client.query({ name: `cityplane_close_1h${suffix}`, text: close.hourly, values: [step.hourFrom, step.hourTo] });
     await client.query("UPDATE rollup_watermarks SET watermark = CASE resolution WHEN '5m' THEN $1::int8 ELSE $2::int8 END", [step.to, step.hourTo]);
     await client.query("COMMIT");
-    this.knownWm = { fiveMinute: step.to, hourly: step.hourTo };
+    this.learn({ fiveMinute: step.to, hourly: step.hourTo });
     return true;
   }
 

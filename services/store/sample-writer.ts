@@ -14,6 +14,11 @@ export interface SampleWriter {
    * are upserted into the rollups, and only rows really inserted (rollup-closer.ts).
    */
   write(series: readonly TimeSeries[]): Promise<WriteReport & { newestTs: number }>;
+  /**
+   * Whether closing steps may run while batches are written (PostgreSQL: per-bucket advisory
+   * locks keep them apart, postgres-sample-writer.ts); otherwise they take the write lock too.
+   */
+  readonly closesBesideWrites?: boolean;
   /** Rolls up one step of closed buckets before `untilMs`; resolves true if it did something. */
   closeRollups(untilMs: number): Promise<boolean>;
   /** The committed watermarks, or undefined before the first sample. */
