@@ -17,27 +17,15 @@ import { decodeWriteRequest, encodeWriteRequest, RemoteWriteLabelCache, type Tim
 import { snappyDeclaredLength } from "../protocol/snappy-block.ts";
 import { IngestService } from "../services/ingest/ingest.service.ts";
 import { openStore } from "../services/store/open-store.ts";
+import type { KyselyStore } from "../services/store/kysely-store.ts";
 import { pgArray } from "../services/store/postgres-sample-writer.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
+import { BENCH_PG_URL, dropDatabase, freshDatabase } from "./lib/pg-database.ts";
 
 const INVENTORY = fileURLToPath(new URL("../inventory/danang.yaml", import.meta.url));
-const PG_URL = process.env.TEST_PG_URL ?? "postgres://cityplane_test:cityplane_test@127.0.0.1:5432/cityplane_test";
 export const IF_METRICS = ["ifHCInOctets", "ifHCOutOctets", "ifHCInUcastPkts", "ifHCOutUcastPkts", "ifInErrors", "ifOutErrors", "ifInDiscards", "ifOutDiscards", "ifOperStatus", "ifHighSpeed"];
 const START = Date.UTC(2026, 10, 20);
 const REPS = 2;
-
-/** DROP DATABASE … WITH (FORCE), retried while an autovacuum worker (not ours to end) is inside. */
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      return;
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 
 /** Every interface of the city: link endpoints from the inventory plus four LAN ports per device. */
 export async function cityInterfaces(): Promise<{ device: string; ifName: string; instance: string }[]> {
@@ -69,17 +57,22 @@ interface Measured {
   rawPerSec: number;
 }
 
+/** Samples/s of the whole ingest path into `store` (closed afterwards), rollups of the run included. */
+async function timeIngest(store: KyselyStore, bodies: Uint8Array[], rows: number): Promise<number> {
+  const ingest = new IngestService(store, () => START + bodies.length * 60_000);
+  const t = performance.now();
+  for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
+  // Rolling up the buckets closed during the run is part of the cost of ingest.
+  await store.flushRollups();
+  const perSec = rows / ((performance.now() - t) / 1000);
+  await store.close();
+  return perSec;
+}
+
 async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "cityplane-bench-ingest-"));
   try {
-    const store = await openStore({ dataDir: join(dir, "store") });
-    const ingest = new IngestService(store, () => START + bodies.length * 60_000);
-    let t = performance.now();
-    for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
-    // Rolling up the buckets closed during the run is part of the cost of ingest.
-    await store.flushRollups();
-    const ingestPerSec = rows / ((performance.now() - t) / 1000);
-    await store.close();
+    const ingestPerSec = await timeIngest(await openStore({ dataDir: join(dir, "store") }), bodies, rows);
 
     // The anchor: the same rows, already resolved to ids, through one prepared INSERT per row
     // in one transaction per body (ECOSYSTEM.md's better-sqlite3 figure).
@@ -94,7 +87,7 @@ async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measur
         for (const x of s.samples) insert.run(id, x.timestampMs, x.value);
       });
     });
-    t = performance.now();
+    const t = performance.now();
     for (const series of decoded) tx(series);
     const rawPerSec = rows / ((performance.now() - t) / 1000);
     raw.close();
@@ -106,28 +99,18 @@ async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measur
 
 async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Measured> {
   const name = `cityplane_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
   await admin.connect();
-  await dropDatabase(admin, name);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
+  const url = await freshDatabase(admin, name);
   try {
-    const store = await openStore({ dataDir: "unused", databaseUrl: url.toString() });
-    const ingest = new IngestService(store, () => START + bodies.length * 60_000);
-    let t = performance.now();
-    for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
-    // Rolling up the buckets closed during the run is part of the cost of ingest.
-    await store.flushRollups();
-    const ingestPerSec = rows / ((performance.now() - t) / 1000);
-    await store.close();
+    const ingestPerSec = await timeIngest(await openStore({ dataDir: "unused", databaseUrl: url }), bodies, rows);
 
     // The anchor: the same rows through one multi-row unnest INSERT per body in a transaction.
-    const client = new pg.Client({ connectionString: url.toString() });
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query("CREATE TABLE raw_samples (series_id int8 NOT NULL, ts int8 NOT NULL, value float8 NOT NULL, PRIMARY KEY (series_id, ts))");
     const decoded = bodies.map((b) => decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
-    t = performance.now();
+    const t = performance.now();
     for (const series of decoded) {
       const ids: number[] = [];
       const tss: number[] = [];

@@ -17,23 +17,11 @@ import { toSeriesRow } from "../services/store/sample-writer.ts";
 import { SQLITE_FILE } from "../services/store/sqlite-dialect.ts";
 import type { SeriesQuery } from "../services/store/store.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
+import { BENCH_PG_URL, dropDatabase, freshDatabase } from "./lib/pg-database.ts";
 import { cityInterfaces } from "./ingest.bench.ts";
 
-const PG_URL = process.env.TEST_PG_URL ?? "postgres://cityplane_test:cityplane_test@127.0.0.1:5432/cityplane_test";
 const DAY = 86_400_000;
 
-/** DROP DATABASE … WITH (FORCE), retried while an autovacuum worker (not ours to end) is inside. */
-async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      return;
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
 const NOW = Date.UTC(2026, 10, 21); // midnight: every bucket before it is closed
 const METRICS = ["ifHCInOctets", "ifHCOutOctets"];
 
@@ -188,13 +176,10 @@ async function latestSqlite(n: number): Promise<number> {
 
 async function latestPostgres(admin: pg.Client, n: number): Promise<number> {
   const name = `cityplane_bench_latest_${process.pid}`;
-  await dropDatabase(admin, name);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
+  const url = await freshDatabase(admin, name);
   try {
-    await (await openStore({ dataDir: "unused", databaseUrl: url.toString() })).close();
-    const c = new pg.Client({ connectionString: url.toString() });
+    await (await openStore({ dataDir: "unused", databaseUrl: url })).close();
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     try {
       await c.query("INSERT INTO series (metric, key, labels, entity_kind, entity_name) SELECT metric, key, labels, \"entityKind\", \"entityName\" FROM json_to_recordset($1::json) AS r(metric text, key text, labels text, \"entityKind\" text, \"entityName\" text)", [JSON.stringify(latestSeries(n))]);
@@ -203,7 +188,7 @@ async function latestPostgres(admin: pg.Client, n: number): Promise<number> {
     } finally {
       await c.end();
     }
-    const store = await openStore({ dataDir: "unused", databaseUrl: url.toString() });
+    const store = await openStore({ dataDir: "unused", databaseUrl: url });
     try {
       return await timeLatest(store, n);
     } finally {
@@ -233,17 +218,14 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
   for (const n of counts) metrics[`sqlite_latest_${n}_series_ms`] = await latestSqlite(n);
 
   const name = `cityplane_bench_query_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
   try {
     await admin.connect();
-    await dropDatabase(admin, name);
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(PG_URL);
-    url.pathname = `/${name}`;
-    await (await openStore({ dataDir: "unused", databaseUrl: url.toString() })).close();
-    const [seedMs] = await time(() => seedPostgres(url.toString(), d));
+    const url = await freshDatabase(admin, name);
+    await (await openStore({ dataDir: "unused", databaseUrl: url })).close();
+    const [seedMs] = await time(() => seedPostgres(url, d));
     metrics.postgres_seed_s = seedMs / 1000;
-    await measure(() => openStore({ dataDir: "unused", databaseUrl: url.toString() }), d, "postgres", metrics);
+    await measure(() => openStore({ dataDir: "unused", databaseUrl: url }), d, "postgres", metrics);
     for (const n of counts) metrics[`postgres_latest_${n}_series_ms`] = await latestPostgres(admin, n);
   } catch (err) {
     notes.push(`PostgreSQL part skipped: ${(err as Error).message}`);
