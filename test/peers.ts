@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { createSocket } from "node:dgram";
 import { describe, it } from "vitest";
 
@@ -49,17 +48,8 @@ export function describeWithPeer(problem: string | undefined, name: string, fn: 
   describe.skipIf(problem !== undefined)(name, fn);
 }
 
-/** A TCP port free right now on `host` (the OS picks it). */
-export async function freeTcpPort(host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port free right now on `host` (the OS picks it); shared with the benchmarks, which cannot import vitest. */
+export { freeTcpPort } from "../bench/lib/peers.ts";
 
 /** A UDP port free right now on `host` (net-snmp's Agent binds 161 when given port 0, so tests ask first). */
 export async function freeUdpPort(host = "127.0.0.1"): Promise<number> {

@@ -23,7 +23,7 @@ export function findBinary(name: string, path = process.env.PATH ?? ""): string 
 }
 
 /** A TCP port free right now on `host` (the OS picks it), for peers that need a port number up front. */
-export function freeTcpPort(host: string): Promise<number> {
+export function freeTcpPort(host = "127.0.0.1"): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
