@@ -5,14 +5,21 @@
  * scanner over charCodeAt rather than regexes: one pass, no per-character allocations, and
  * it cannot backtrack, so garbage input ends in linear time with an ExpositionParseError.
  *
+ * Why one file of about 600 lines: the scanner is one job — a single pass whose methods share
+ * the position, the line and the family being read. The lexicon (exposition-grammar.ts) and
+ * number tokens (exposition-number.ts) stand apart; splitting the pass itself would only move
+ * its state into parameters on the hot path.
+ *
  * Specs: https://prometheus.io/docs/instrumenting/exposition_formats/ ("text format") and
  * https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md ("OM").
  */
-import { parseNumberToken, POW10 } from "./exposition-number.ts";
+import { COMMA, COMMENT_WORDS, EQ, HASH, HASH_MASK, isNameChar, isNameStart, LBRACE, LF, MAX_EXEMPLAR_LABEL_CHARS, METRIC_TYPES, OM_SUFFIXES, QUOTE, quote, RBRACE, SP, TAB, TEXT_STRIPPABLE, TEXT_SUFFIXES, BSL, textHash } from "./exposition-grammar.ts";
+import { parseNumberToken, plainDecimal } from "./exposition-number.ts";
 import type { Exemplar, ExpositionFormat, ExpositionVisitor, KnownSeries, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
 
 export type { ExpositionFormat, ExpositionVisitor, KnownSeries, MetricFamily, MetricType, ParsedExposition, Sample } from "./exposition.types.ts";
 export { parseNumberToken } from "./exposition-number.ts";
+export { textHash } from "./exposition-grammar.ts";
 
 /** Thrown for any malformed input; the message reads `line N: reason`. */
 export class ExpositionParseError extends Error {
@@ -44,47 +51,6 @@ export function scanExposition<S extends KnownSeries>(input: string, format: Exp
   new ExpositionScanner(input, format, visitor).run();
 }
 
-const LF = 10, SP = 32, TAB = 9, HASH = 35, LBRACE = 123, RBRACE = 125, EQ = 61, COMMA = 44, QUOTE = 34, BSL = 92;
-
-// Which sample names belong to a family of each type (text format section "Histograms and
-// summaries"; OM section "Metric types"). Text counters carry no suffix: the name is the family.
-const TEXT_SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
-  counter: [""], gauge: [""], untyped: [""],
-  histogram: ["_bucket", "_sum", "_count"],
-  summary: ["", "_sum", "_count"],
-};
-const OM_SUFFIXES: Partial<Record<MetricType, readonly string[]>> = {
-  counter: ["_total", "_created"], gauge: [""], unknown: [""], stateset: [""], info: ["_info"],
-  histogram: ["_bucket", "_sum", "_count", "_created"],
-  gaugehistogram: ["_bucket", "_gsum", "_gcount"],
-  summary: ["", "_sum", "_count", "_created"],
-};
-const COMMENT_WORDS = ["HELP", "TYPE", "UNIT", "EOF"] as const;
-const METRIC_TYPES: readonly MetricType[] = ["counter", "gauge", "histogram", "summary", "untyped", "unknown", "gaugehistogram", "info", "stateset"];
-const TEXT_STRIPPABLE = ["_bucket", "_sum", "_count"] as const;
-// OM: "The combined length of the label names and values of an Exemplar's LabelSet MUST NOT exceed 128 UTF-8 characters."
-const MAX_EXEMPLAR_LABEL_CHARS = 128;
-
-function isNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58; // a-z A-Z _ :
-}
-function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 48 && c <= 57);
-}
-function quote(s: string): string {
-  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
-}
-
-// Name caches are keyed by a hash kept inside the small-integer range, so lookups never box.
-const HASH_MASK = 0x3fffffff;
-
-/** The hash scanExposition gives a visitor for the series text src[start, end). */
-export function textHash(src: string, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + src.charCodeAt(i)) | 0;
-  return h & HASH_MASK;
-}
-
 class ExpositionScanner<S extends KnownSeries> {
   private pos = 0;
   private line = 1;
@@ -104,6 +70,8 @@ class ExpositionScanner<S extends KnownSeries> {
   // Label names repeat on nearly every line: one string per distinct name, not per occurrence,
   // saves an allocation each and lets V8 use them as property keys directly.
   private readonly labelNames = new Map<number, { name: string; at: number }>();
+  /** Where plainDecimal's last number ended (one object per scan, none per value). */
+  private readonly decimal = { end: 0 };
 
   constructor(
     private readonly src: string,
@@ -595,52 +563,12 @@ class ExpositionScanner<S extends KnownSeries> {
     }
   }
 
-  /**
-   * A plain decimal (optional "-", at most 15 digits, optional ".", optional exponent) ending at
-   * a blank or line end, or NaN. m × 10^p with m < 2^53 and |p| <= 22 is one correctly rounded
-   * operation on exact doubles (Clinger's fast path), so this equals Number(token) without
-   * slicing the token out. Go's %g writes "1.2e+06": the exponent is common, not rare.
-   */
-  private plainDecimal(allowFraction: boolean): number {
-    const src = this.src, len = src.length;
-    let i = this.pos;
-    let c = src.charCodeAt(i);
-    const negative = c === 45;
-    if (negative) c = src.charCodeAt(++i);
-    let m = 0, digits = 0, fraction = -1;
-    for (;;) {
-      if (c >= 48 && c <= 57) {
-        m = m * 10 + (c - 48);
-        digits++;
-        if (fraction >= 0) fraction++;
-      } else if (c === 46 && fraction < 0 && allowFraction) fraction = 0;
-      else break;
-      c = src.charCodeAt(++i);
-    }
-    if (digits === 0 || digits > 15) return NaN;
-    let p = fraction > 0 ? -fraction : 0;
-    if ((c === 101 || c === 69) && allowFraction) {
-      c = src.charCodeAt(++i);
-      const negativeExp = c === 45;
-      if (negativeExp || c === 43) c = src.charCodeAt(++i);
-      let e = 0, expDigits = 0;
-      while (c >= 48 && c <= 57 && expDigits < 4) {
-        e = e * 10 + (c - 48);
-        expDigits++;
-        c = src.charCodeAt(++i);
-      }
-      if (expDigits === 0) return NaN;
-      p += negativeExp ? -e : e;
-    }
-    if ((i < len && c !== SP && c !== TAB && c !== LF) || p > 22 || p < -22) return NaN;
-    this.pos = i;
-    const v = p === 0 ? m : p > 0 ? m * (POW10[p] as number) : m / (POW10[-p] as number);
-    return negative ? -v : v;
-  }
-
   private number(what: string): number {
-    const fast = this.plainDecimal(true);
-    if (!Number.isNaN(fast)) return fast;
+    const fast = plainDecimal(this.src, this.pos, true, this.decimal);
+    if (!Number.isNaN(fast)) {
+      this.pos = this.decimal.end;
+      return fast;
+    }
     const tok = this.token();
     const v = parseNumberToken(tok);
     if (Number.isNaN(v) && tok.toLowerCase() !== "nan") this.fail(`invalid ${what} ${quote(tok)}`);
@@ -650,8 +578,11 @@ class ExpositionScanner<S extends KnownSeries> {
   /** Text format: integer milliseconds. OM: seconds, may be fractional. */
   private timestamp(): number {
     // Text format timestamps are integers: its fast path refuses a "." (the checks below explain why).
-    const fast = this.plainDecimal(this.om);
-    if (!Number.isNaN(fast)) return this.om ? Math.round(fast * 1000) : fast;
+    const fast = plainDecimal(this.src, this.pos, this.om, this.decimal);
+    if (!Number.isNaN(fast)) {
+      this.pos = this.decimal.end;
+      return this.om ? Math.round(fast * 1000) : fast;
+    }
     const tok = this.token();
     if (this.om) {
       const s = parseNumberToken(tok);
