@@ -70,8 +70,8 @@ const cases: [string, Step[], string[]][] = [
       { at: 3000, batch: [...oper("r2", "Gi0/1", 1, T0 + 3000), ...oper("r1", "Gi0/0", 1, T0 + 3000)] },
     ],
     [
+      // One end never observed since start: waiting for both ends, not degraded (nothing recorded).
       "interface:r1/Gi0/0 up @0 ifOperStatus up",
-      "link:l1 degraded @0 r2/Gi0/1: never observed",
       "interface:r2/Gi0/1 up @1000 ifOperStatus up",
       "link:l1 up @1000 both ends up",
       "interface:r2/Gi0/1 down @2000 ifOperStatus down",
@@ -80,6 +80,24 @@ const cases: [string, Step[], string[]][] = [
       "interface:r2/Gi0/1 up @3000 ifOperStatus up",
       "interface:r1/Gi0/0 up @3000 ifOperStatus up",
       "link:l1 up @3000 both ends up",
+    ],
+  ],
+  [
+    "a link with one end never observed since start is unknown (waiting), not degraded; degraded once a seen end turns unknown; down whatever the other end",
+    [
+      { at: 0, batch: [...oper("r1", "Gi0/0", 3, T0)] },
+      { at: 500, batch: [...oper("r1", "Gi0/0", 2, T0 + 500)] },
+      { at: 1000, batch: [...oper("r1", "Gi0/0", 1, T0 + 1000)] },
+      { at: 2000, batch: [...oper("r2", "Gi0/1", 4, T0 + 2000)] },
+    ],
+    [
+      "interface:r1/Gi0/0 degraded @0 ifOperStatus testing",
+      "interface:r1/Gi0/0 down @500 ifOperStatus down",
+      "link:l1 down @500 r1/Gi0/0: ifOperStatus down",
+      "interface:r1/Gi0/0 up @1000 ifOperStatus up",
+      "link:l1 unknown @1000 waiting for both ends (r2/Gi0/1 not observed yet)",
+      "interface:r2/Gi0/1 unknown @2000 ifOperStatus unknown",
+      "link:l1 degraded @2000 r2/Gi0/1: ifOperStatus unknown",
     ],
   ],
   [

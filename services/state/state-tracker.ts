@@ -279,7 +279,10 @@ export class StateTracker {
 
   /** Recomputes the links whose ends changed, so a link never passes through a state between two ends of one instant. */
   private flushLinks(out: StateChange[]): void {
-    const end = (name: string) => ({ name, ...(this.states.get(key("interface", name)) ?? { state: "unknown" as const, reason: "never observed" }) });
+    const end = (name: string) => {
+      const s = this.states.get(key("interface", name));
+      return s !== undefined ? { name, state: s.state, reason: s.reason, seen: true } : { name, state: "unknown" as const, reason: "never observed", seen: false };
+    };
     for (const [l, atMs] of this.dirtyLinks) {
       const m = linkState(end(l.a), end(l.b));
       if (m.state === "unknown" && !this.states.has(key("link", l.name))) continue;
