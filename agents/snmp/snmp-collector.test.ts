@@ -5,6 +5,8 @@ import { SnmpClient, SnmpRequestError } from "./snmp-client.ts";
 import { SnmpCollector } from "./snmp-collector.ts";
 import { snmpModuleRegistry } from "./snmp-module-registry.ts";
 import { SnmpSessionPool } from "./snmp-session-pool.ts";
+import { startSnmpd, type SnmpdPeer } from "./snmpd-peer.ts";
+import { describeWithPeers, freeUdpPort } from "../../test/peers.ts";
 
 const HOST = "127.30.5.1";
 const auth: SnmpAuth = { version: "2c", community: "canary-community-7f3a" };
@@ -65,7 +67,8 @@ describe("per-device limits and dead devices", () => {
       let before = sent();
       const first = await collector.collect(target, AbortSignal.timeout(10_000));
       expect(sent() - before).toBe(3); // one try plus two retries while it was believed alive
-      expect(first.samples).toEqual([expect.objectContaining({ name: "cityplane_snmp_device_up", value: 0 })]);
+      // No answer at all: outcome 2, the one failure that can become an outage.
+      expect(first.samples).toEqual([expect.objectContaining({ name: "cityplane_snmp_device_up", value: 0 }), expect.objectContaining({ name: "cityplane_snmp_poll_outcome", labels: { device: "dn-ward-dead" }, value: 2 })]);
       expect(first.events.map((e) => e.type)).toEqual(["device-unreachable"]);
       expect(collector.nextDelayMs(target)).toBe(15_000);
       before = sent();
@@ -79,5 +82,33 @@ describe("per-device limits and dead devices", () => {
     } finally {
       pool.close();
     }
+  });
+});
+
+describeWithPeers(["snmpd"], "why a poll failed, against snmpd", () => {
+  const HOST_D = "127.52.7.1";
+  let snmpd: SnmpdPeer;
+  let pool: SnmpSessionPool;
+  beforeAll(async () => {
+    snmpd = await startSnmpd(HOST_D, await freeUdpPort(HOST_D));
+    pool = new SnmpSessionPool({ timeoutMs: 1500, retries: 0, concurrency: 1, idleMs: 60_000, onBadPacket: () => undefined });
+  }, 15_000);
+  afterAll(async () => {
+    pool?.close();
+    await snmpd?.stop();
+  });
+
+  it("ships outcome 3 beside device_up 0 when the device answers but refuses our user, and 1 when it reads", async () => {
+    const auths: Record<string, SnmpAuth> = {
+      stranger: { version: 3, username: "not-a-user", securityLevel: "authPriv", authProtocol: "sha", authPassword: "auth-pass-123", privProtocol: "aes", privPassword: "priv-pass-456", legacy: false },
+      city: { version: "2c", community: snmpd.community },
+    };
+    const collector = new SnmpCollector({ agent: "edge", auths, modules: snmpModuleRegistry({}), pool, recheckMs: 15_000 });
+    const target = { kind: "snmp" as const, id: "snmp:d", device: "dn-snmpd", host: snmpd.host, port: snmpd.port, auth: "stranger", modules: ["system"], intervalSeconds: 60 };
+    const values = (r: { samples: { name: string; value: number }[] }) => r.samples.filter((s) => s.name === "cityplane_snmp_device_up" || s.name === "cityplane_snmp_poll_outcome").map((s) => `${s.name} ${s.value}`);
+    const refused = await collector.collect(target, AbortSignal.timeout(10_000));
+    expect(values(refused)).toEqual(["cityplane_snmp_device_up 0", "cityplane_snmp_poll_outcome 3"]);
+    expect(refused.events.map((e) => e.type)).toEqual(["snmp-auth-failed"]);
+    expect(values(await collector.collect({ ...target, auth: "city" }, AbortSignal.timeout(10_000)))).toEqual(["cityplane_snmp_device_up 1", "cityplane_snmp_poll_outcome 1"]);
   });
 });

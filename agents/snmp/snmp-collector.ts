@@ -4,6 +4,12 @@
  * over their 32-bit twins), device identity, and events when the LLDP neighbours or rogue APs
  * change. An unreachable device is rechecked every 15 s with a single try, so it never holds
  * a slot for long; its failure is reported on the target and as one event when it goes down.
+ *
+ * Each pass ships `cityplane_snmp_device_up` (1 read, 0 failed) and, beside it,
+ * `cityplane_snmp_poll_outcome`, why it failed, one series per device whatever the outcome:
+ * 1 read; 2 no answer (timeout, or the pass cut short by its deadline); 3 answered but refused
+ * our credentials (SNMP authentication failed); 4 answered with something we could not read.
+ * A device that answers is reachable: the control plane makes 3 and 4 `unknown`, never `down`.
  */
 import type { TargetCollector, TargetOf, CollectResult } from "../collector.ts";
 import type { CityEvent } from "../../protocol/event.schema.ts";
@@ -18,6 +24,9 @@ import type { SnmpModule } from "./snmp-module.schema.ts";
 import { planPoll, pollDevice, type PollPlan } from "./snmp-poll.ts";
 import type { SnmpSessionPool } from "./snmp-session-pool.ts";
 import { ObjectType as SnmpType } from "net-snmp";
+
+/** `cityplane_snmp_poll_outcome` values (see the module comment). */
+const POLL_OUTCOME: Readonly<Record<string, number>> = { timeout: 2, aborted: 2, auth: 3, protocol: 4 };
 
 const rateNames = new Map<string, string>();
 /** `<name>:rate`, interned: one string per metric instead of one per sample. */
@@ -102,7 +111,7 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
       delete st.lastError;
       this.deps.observer?.polled(target.id, outcome.walkSeconds, outcome.varbinds, outcome.badVarbinds);
       const samples = this.toSamples(outcome.samples, st, tsMs);
-      samples.push({ name: "cityplane_snmp_device_up", labels: base, value: 1, timestampMs: tsMs }, { name: "cityplane_snmp_poll_duration_seconds", labels: base, value: outcome.walkSeconds, timestampMs: tsMs });
+      samples.push({ name: "cityplane_snmp_device_up", labels: base, value: 1, timestampMs: tsMs }, { name: "cityplane_snmp_poll_outcome", labels: base, value: 1, timestampMs: tsMs }, { name: "cityplane_snmp_poll_duration_seconds", labels: base, value: outcome.walkSeconds, timestampMs: tsMs });
       if (wasDown) events.push(this.agentEvent(ctx, "device-reachable", "info", `${target.device} answers SNMP again`));
       this.identify(outcome.samples, st, samples, base, tsMs);
       const neighbours = lldpNeighbours(outcome.samples);
@@ -124,7 +133,8 @@ export class SnmpCollector implements TargetCollector<"snmp"> {
       if (reason !== "aborted" && !st.down) events.push(this.agentEvent(ctx, reason === "auth" ? "snmp-auth-failed" : "device-unreachable", reason === "auth" ? "major" : "minor", message));
       if (reason === "timeout") st.down = true;
       st.lastError = message;
-      return { samples: [{ name: "cityplane_snmp_device_up", labels: base, value: 0, timestampMs: tsMs }], events };
+      const samples = [{ name: "cityplane_snmp_device_up", labels: base, value: 0, timestampMs: tsMs }, { name: "cityplane_snmp_poll_outcome", labels: base, value: POLL_OUTCOME[reason] ?? 4, timestampMs: tsMs }];
+      return { samples, events };
     }
   }
 

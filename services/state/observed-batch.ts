@@ -1,6 +1,6 @@
 /**
  * The samples of one ingest batch that say something about an entity's state, read in one
- * pass over the series: the SNMP poll outcome per device, ifAdminStatus/ifOperStatus per
+ * pass over the series: the SNMP poll result (and why it failed) per device, ifAdminStatus/ifOperStatus per
  * interface, bsnAPOperationStatus per access point, the probe results per service, and the
  * newest timestamp of any other device-labelled sample. NaN values (staleness markers) say nothing.
  */
@@ -24,8 +24,8 @@ export interface ProbeRun {
 }
 
 export interface ObservedBatch {
-  /** `cityplane_snmp_device_up` by device. */
-  polls: Reading[];
+  /** `cityplane_snmp_device_up` by device, with `cityplane_snmp_poll_outcome` of the same poll when shipped. */
+  polls: (Reading & { outcome?: number })[];
   /** ifOperStatus by interface entity name (`device/ifName`), with the device. */
   oper: (Reading & { device: string })[];
   /** Newest ifAdminStatus per interface entity name. */
@@ -50,6 +50,7 @@ export type InterfaceNamer = (device: string, labels: Readonly<Record<string, st
 /** Sorts a batch's state-bearing samples out of its series. */
 export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceNamer): ObservedBatch {
   const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map() };
+  const outcomes = new Map<string, number>();
   for (const s of series) {
     const l = s.labels;
     const metric = l.__name__ ?? "";
@@ -59,6 +60,7 @@ export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceN
     for (const { value, timestampMs: ts } of s.samples) {
       if (Number.isNaN(value)) continue;
       if (metric === "cityplane_snmp_device_up" && device) b.polls.push({ name: device, ts, value });
+      else if (metric === "cityplane_snmp_poll_outcome" && device) outcomes.set(`${device}\u0000${ts}`, value);
       else if (metric === "ifOperStatus" && device && iface) b.oper.push({ name: iface, device, ts, value });
       else if (metric === "ifAdminStatus" && iface) {
         if ((b.admin.get(iface)?.ts ?? -Infinity) <= ts) b.admin.set(iface, { name: iface, ts, value });
@@ -72,6 +74,10 @@ export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceN
     }
   }
   const byTs = (x: { ts: number }, y: { ts: number }): number => x.ts - y.ts;
+  for (const p of b.polls) {
+    const outcome = outcomes.get(`${p.name}\u0000${p.ts}`);
+    if (outcome !== undefined) p.outcome = outcome;
+  }
   b.polls.sort(byTs);
   b.oper.sort(byTs);
   b.aps.sort(byTs);

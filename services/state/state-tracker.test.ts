@@ -14,6 +14,8 @@ const declared: DeclaredEntities = {
 const T0 = Date.parse("2026-03-02T03:00:00Z");
 const ts = (name: string, labels: Record<string, string>, value: number, at: number): TimeSeries => ({ labels: { __name__: name, ...labels }, samples: [{ value, timestampMs: at }] });
 const poll = (device: string, up: 0 | 1, at: number) => ts("cityplane_snmp_device_up", { device }, up, at);
+/** A poll with why it failed, as the agent ships it: 1 read, 2 no answer, 3 credentials refused, 4 not understood. */
+const polled = (device: string, outcome: 1 | 2 | 3 | 4, at: number) => [poll(device, outcome === 1 ? 1 : 0, at), ts("cityplane_snmp_poll_outcome", { device }, outcome, at)];
 const oper = (device: string, ifName: string, status: number, at: number, admin = 1) => [ts("ifAdminStatus", { device, ifName, ifIndex: "1" }, admin, at), ts("ifOperStatus", { device, ifName, ifIndex: "1" }, status, at)];
 const ap = (controller: string, name: string, status: number, at: number) => ts("bsnAPOperationStatus", { device: controller, bsnAPName: name, bsnAPDot3MacAddress: "00:3a:7d:00:00:01" }, status, at);
 const probe = (at: number, success: 0 | 1, extra: Record<string, number> = {}) => [
@@ -23,6 +25,8 @@ const probe = (at: number, success: 0 | 1, extra: Record<string, number> = {}) =
 
 /** A step: at `at` (the fake clock) either a batch arrives or silence is swept. */
 type Step = { at: number; batch: TimeSeries[] } | { at: number; sweep: true };
+/** One poll batch per [second, outcome], each arriving when it was taken. */
+const pollRun = (device: string, polls: [number, 1 | 2 | 3 | 4][]): Step[] => polls.map(([sec, outcome]) => ({ at: sec * 1000, batch: polled(device, outcome, T0 + sec * 1000) }));
 const show = (c: StateChange) => `${c.entity.kind}:${c.entity.name} ${c.state} @${c.atMs - T0} ${c.reason}`;
 
 function run(steps: Step[], tracker = new StateTracker(declared, { recheckMs: 15_000, silenceMs: 180_000 })): string[] {
@@ -44,6 +48,25 @@ const cases: [string, Step[], string[]][] = [
       { at: 105_000, batch: [poll("r1", 1, T0 + 105_000)] },
     ],
     ["device:r1 up @0 SNMP poll answered", "device:r1 down @60000 SNMP poll failed", "device:r1 up @105000 SNMP poll answered"],
+  ],
+  [
+    "a device that answers but refuses our credentials, or answers garbage, is unknown and never down; only no answer is down",
+    [{ at: 0, batch: oper("r1", "Lo9", 1, T0) }, ...pollRun("r1", [[0, 1], [30, 3], [45, 3], [60, 2], [75, 2], [90, 4], [105, 1]])],
+    [
+      "interface:r1/Lo9 up @0 ifOperStatus up",
+      "device:r1 up @0 SNMP poll answered",
+      "device:r1 unknown @30000 SNMP authentication failed",
+      "interface:r1/Lo9 unknown @30000 r1: SNMP authentication failed",
+      "device:r1 down @60000 SNMP poll failed",
+      "device:r1 unknown @90000 SNMP answer not understood",
+      "device:r1 up @105000 SNMP poll answered",
+    ],
+  ],
+  [
+    "one refused poll is not a state (the recheck window holds for it too), and a timeout window restarts after an answer",
+    pollRun("r1", [[0, 1], [30, 3], [40, 1], [60, 2], [70, 3], [80, 2], [95, 2]]),
+    // Unanswered from 80 s only: the device answered at 70 s, so it was reachable then.
+    ["device:r1 up @0 SNMP poll answered", "device:r1 down @80000 SNMP poll failed"],
   ],
   [
     "an agent gone silent makes its device unknown, never down, and it comes back up when heard",

@@ -5,7 +5,9 @@
  *
  * - device: `cityplane_snmp_device_up` 1 → up; 0 → down once polls have failed for the whole
  *   recheck window (the agent rechecks an unreachable device every 15 s, so one lost poll is
- *   not an outage). A source that never ships that sample (a Prometheus remote-writing
+ *   not an outage), or `unknown` when `cityplane_snmp_poll_outcome` says the device answered
+ *   but refused our credentials or could not be read (reachable; we cannot see it). Without
+ *   that sample (an older agent) every failure counts as no answer. A source that never ships that sample (a Prometheus remote-writing
  *   snmp_exporter data) makes the device up by its samples arriving.
  * - interface: ifOperStatus through IF_OPER_STATUS, for interfaces the inventory declares (its
  *   own list and both ends of every link, matched by ifName or ifDescr) or that are admin-up;
@@ -26,7 +28,7 @@ import { interfaceName } from "../store/entity-mapping.ts";
 import type { EntityState, StateInterval } from "../store/store.ts";
 import { linkState } from "./link-state.ts";
 import { readBatch, type ProbeRun, type Reading } from "./observed-batch.ts";
-import { ADMIN_DOWN, AP_OPERATION_STATUS, IF_ADMIN_DOWN, IF_OPER_STATUS, mapStatus } from "./status-tables.ts";
+import { ADMIN_DOWN, AP_OPERATION_STATUS, IF_ADMIN_DOWN, IF_OPER_STATUS, mapStatus, SNMP_POLL_ANSWERED_FAILURE, SNMP_POLL_NO_ANSWER } from "./status-tables.ts";
 
 export const OBSERVED_KINDS = ["device", "interface", "link", "hotspot", "service"] as const;
 export type ObservedKind = (typeof OBSERVED_KINDS)[number];
@@ -93,8 +95,8 @@ const DAY_MS = 86_400_000;
 export class StateTracker {
   private readonly states = new Map<string, ObservedState>();
   private readonly heard = new Map<string, Heard>();
-  /** Devices whose source ships the poll outcome, and since when polls have been failing. */
-  private readonly polls = new Map<string, { failingSinceMs?: number }>();
+  /** Devices whose source ships the poll result, since when polls have been failing, and since when unanswered. */
+  private readonly polls = new Map<string, { failingSinceMs?: number; silentSinceMs?: number }>();
   private readonly adminDown = new Set<string>();
   /** Interfaces and hotspots that go unknown with a device (its own ports, the APs joined to it). */
   private readonly children = new Map<string, Set<string>>();
@@ -197,28 +199,38 @@ export class StateTracker {
     return out;
   }
 
-  private devicePoll(p: Reading, nowMs: number, out: StateChange[]): void {
+  private devicePoll(p: Reading & { outcome?: number }, nowMs: number, out: StateChange[]): void {
     if (!this.declared.devices.has(p.name)) return;
-    const poll = this.polls.get(p.name) ?? {};
+    let poll = this.polls.get(p.name) ?? {};
     this.polls.set(p.name, poll);
     const last = this.heard.get(key("device", p.name))?.lastTs;
     if (!this.hear(key("device", p.name), p.ts, nowMs)) return;
     // Failures before a silence do not count towards the recheck window after it.
-    if (last !== undefined && p.ts - last > this.silenceMs) delete poll.failingSinceMs;
+    if (last !== undefined && p.ts - last > this.silenceMs) this.polls.set(p.name, (poll = {}));
     const ref = { kind: "device" as const, name: p.name };
     if (p.value === 1) {
-      delete poll.failingSinceMs;
+      this.polls.set(p.name, {});
       this.transition(ref, "up", p.ts, "SNMP poll answered", out);
       return;
     }
+    // Why it failed, when the agent says: a device that answered (refusing our credentials, or
+    // with something unreadable) is reachable, so unknown; no answer, or not said, is down.
+    const answered = p.outcome !== undefined && p.outcome !== SNMP_POLL_NO_ANSWER ? mapStatus(SNMP_POLL_ANSWERED_FAILURE, "cityplane_snmp_poll_outcome", p.outcome) : undefined;
     poll.failingSinceMs ??= p.ts;
-    if (p.ts - poll.failingSinceMs < this.recheckMs) return;
-    const since = poll.failingSinceMs;
-    if (!this.transition(ref, "down", since, "SNMP poll failed", out)) return;
+    if (answered !== undefined) delete poll.silentSinceMs;
+    else poll.silentSinceMs ??= p.ts;
+    // Either way only once polls have failed for the recheck window, from the first failure
+    // (down: from the first of the unanswered ones); a change of why later in the run, from this poll.
+    const from = answered !== undefined ? poll.failingSinceMs : (poll.silentSinceMs as number);
+    if (p.ts - from < this.recheckMs) return;
+    const cur = this.states.get(key("device", p.name));
+    const since = cur !== undefined && cur.sinceMs >= from ? p.ts : from;
+    if (!this.transition(ref, answered?.state ?? "down", since, answered?.reason ?? "SNMP poll failed", out)) return;
     // The device's ports and the APs joined to it can no longer be seen: unknown, not down.
+    const why = answered !== undefined ? `${p.name}: ${answered.reason}` : `${p.name} not answering SNMP`;
     for (const child of this.children.get(p.name) ?? []) {
       const [kind, ...rest] = child.split(":");
-      this.transition({ kind: kind as ObservedKind, name: rest.join(":") }, "unknown", since, `${p.name} not answering SNMP`, out);
+      this.transition({ kind: kind as ObservedKind, name: rest.join(":") }, "unknown", since, why, out);
     }
   }
 

@@ -38,6 +38,17 @@ export const AP_OPERATION_STATUS: Readonly<Record<number, StatusMapping>> = {
   3: { state: "degraded", reason: "downloading an image from its controller" },
 };
 
+/**
+ * `cityplane_snmp_poll_outcome`, shipped by the agent beside `cityplane_snmp_device_up` 0: why
+ * the poll failed. A device that answers, even to refuse our credentials, is reachable: we
+ * cannot see it, which is `unknown`; only no answer is evidence of an outage.
+ */
+export const SNMP_POLL_NO_ANSWER = 2;
+export const SNMP_POLL_ANSWERED_FAILURE: Readonly<Record<number, StatusMapping>> = {
+  3: { state: "unknown", reason: "SNMP authentication failed" },
+  4: { state: "unknown", reason: "SNMP answer not understood" },
+};
+
 /** Looks a value up in a table; anything else is `unknown`, naming the value. */
 export function mapStatus(table: Readonly<Record<number, StatusMapping>>, metric: string, value: number): StatusMapping {
   return table[value] ?? { state: "unknown", reason: `${metric} ${value} (not a known value)` };
