@@ -6,7 +6,7 @@ import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 import { LiveBus } from "../live/live-bus.ts";
 import { openStore } from "../store/open-store.ts";
 import { createTestDatabase, describeWithPostgres, postgresReachable } from "../store/postgres-test-database.ts";
-import type { Store } from "../store/store.ts";
+import { StoreUnavailableError, type Store } from "../store/store.ts";
 import { StateRecorder } from "./state-recorder.ts";
 import { StateTracker, type DeclaredEntities, type StateChange } from "./state-tracker.ts";
 
@@ -78,6 +78,84 @@ function suite(open: () => Promise<Store>, cleanup: () => Promise<void>): void {
     await store.close();
   });
 }
+
+/** The real store, but its recordState refused as unavailable while `refuse` says so (a database outage SQLite cannot produce on demand). */
+function refusing(store: Store, refuse: (state: string) => boolean, error = () => new StoreUnavailableError("database unavailable: refused by the test")): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === "recordState") {
+        return async (...args: Parameters<Store["recordState"]>) => {
+          if (refuse(args[1])) throw error();
+          return target.recordState(...args);
+        };
+      }
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Store outages SQLite cannot produce on demand: a wrapper refuses recordState as PostgreSQL does when it is down. */
+describe("state recorder when the store refuses writes", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cityplane-state-retry-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("retries the writes a briefly unavailable store refuses, in order, while pushing live at once: every interval is recorded, once", async () => {
+    const real = await openStore({ dataDir: mkdtempSync(join(dir, "store-")) });
+    let refusals = 5;
+    const errors: string[] = [];
+    const store = refusing(real, () => refusals-- > 0);
+    const bus = new LiveBus();
+    const live: string[] = [];
+    bus.subscribe((topic, payload) => topic === "states" && live.push(...(payload as StateChange[]).map((c) => `${c.entity.kind}:${c.entity.name} ${c.state}`)));
+    let clock = T0;
+    const rec = await StateRecorder.start({ store, bus, tracker: new StateTracker(declared, { silenceMs: 180_000 }), now: () => clock, sweepEveryMs: 3_600_000, retryMs: [5, 20], onError: (err, what) => errors.push(`${err.name}: ${what}`) });
+    rec.observe([poll("r2", 1, T0), ...ends(1, T0)]);
+    clock = T0 + 10_000;
+    rec.observe(ends(2, T0 + 10_000));
+    clock = T0 + 20_000;
+    rec.observe(ends(1, T0 + 20_000));
+    // Live before any write got through.
+    expect(live).toEqual(["device:r2 up", "interface:r1/Gi0/0 up", "interface:r2/Gi0/1 up", "link:l1 up", "interface:r2/Gi0/1 down", "link:l1 down", "interface:r2/Gi0/1 up", "link:l1 up"]);
+    expect(rec.backlog).toBe(8);
+    await rec.flushed();
+    expect(rec.backlog).toBe(0);
+    expect(errors).toEqual([5, 10, 20, 20, 20].map((ms) => `StoreUnavailableError: recording device r2 up (retrying in ${ms} ms)`));
+    expect(await intervals(real, "link", "l1")).toEqual([["up", 0, 10_000, "both ends up"], ["down", 10_000, 20_000, "r2/Gi0/1: ifOperStatus down"], ["up", 20_000, undefined, "both ends up"]]);
+    expect(await intervals(real, "interface", "r2/Gi0/1")).toEqual([["up", 0, 10_000, "ifOperStatus up"], ["down", 10_000, 20_000, "ifOperStatus down"], ["up", 20_000, undefined, "ifOperStatus up"]]);
+    expect(await intervals(real, "device", "r2")).toEqual([["up", 0, undefined, "SNMP poll answered"]]);
+
+    // A store that stays down does not hold close() up: one last try each, reported, then the queue is let go.
+    refusals = Infinity;
+    errors.length = 0;
+    clock = T0 + 30_000;
+    rec.observe(ends(2, T0 + 30_000));
+    await rec.close();
+    expect(rec.backlog).toBe(0);
+    expect(errors.at(-1)).toBe("StoreUnavailableError: recording link l1 down");
+    await real.close();
+  });
+
+  it("gives up the oldest waiting transitions when the queue is full, saying so, and skips a write that fails for another reason than unavailability", async () => {
+    const real = await openStore({ dataDir: mkdtempSync(join(dir, "store-")) });
+    // A fault in the data, not the database: retrying would not help.
+    const store = refusing(real, (state) => state === "down", () => new Error("CHECK constraint failed: state"));
+    const errors: string[] = [];
+    const rec = await StateRecorder.start({ store, bus: new LiveBus(), tracker: new StateTracker(declared, { silenceMs: 180_000 }), now: () => T0, sweepEveryMs: 3_600_000, retryMs: [60_000, 60_000], maxPending: 2, onError: (err, what) => errors.push(`${err.message}: ${what}`) });
+    rec.observe([poll("r2", 1, T0), ...ends(1, T0)]);
+    expect(errors).toEqual(["2 transitions waiting for the store were given up (queue full): recording device r2 up and 1 later"]);
+    await rec.flushed();
+    rec.observe(ends(2, T0 + 10_000));
+    await rec.flushed();
+    rec.observe(ends(1, T0 + 20_000));
+    await rec.flushed();
+    expect(errors.slice(1)).toEqual(["CHECK constraint failed: state: recording interface r2/Gi0/1 down", "CHECK constraint failed: state: recording link l1 down"]);
+    expect(await intervals(real, "device", "r2")).toEqual([]);
+    expect(await intervals(real, "link", "l1")).toEqual([["up", 0, undefined, "both ends up"]]);
+    await rec.close();
+    await real.close();
+  });
+});
 
 describe("state recorder on SQLite", () => {
   const dir = mkdtempSync(join(tmpdir(), "cityplane-state-"));
