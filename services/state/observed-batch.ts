@@ -1,8 +1,8 @@
 /**
  * The samples of one ingest batch that say something about an entity's state, read in one
  * pass over the series: the SNMP poll result (and why it failed) per device, ifAdminStatus/ifOperStatus per
- * interface, bsnAPOperationStatus per access point, the probe results per service, and the
- * newest timestamp of any other device-labelled sample. NaN values (staleness markers) say nothing.
+ * interface, bsnAPOperationStatus per access point, the probe results per service, the newest
+ * timestamp of the wlc module's samples per controller, and of any other device-labelled sample. NaN values (staleness markers) say nothing.
  */
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 
@@ -35,6 +35,8 @@ export interface ObservedBatch {
   probes: Map<string, ProbeRun>;
   /** Newest timestamp of other device-labelled samples, per device. */
   activity: Map<string, number>;
+  /** Newest timestamp of any AIRESPACE-WIRELESS-MIB (`bsn…`, the wlc module) sample, per controller. */
+  wlc: Map<string, number>;
 }
 
 const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
@@ -49,7 +51,7 @@ export type InterfaceNamer = (device: string, labels: Readonly<Record<string, st
 
 /** Sorts a batch's state-bearing samples out of its series. */
 export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceNamer): ObservedBatch {
-  const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map() };
+  const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map(), wlc: new Map() };
   const outcomes = new Map<string, number>();
   for (const s of series) {
     const l = s.labels;
@@ -57,8 +59,10 @@ export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceN
     const device = l.device;
     const iface = device && (metric === "ifOperStatus" || metric === "ifAdminStatus") ? interfaceOf(device, l) : undefined;
     const probeField = PROBE_FIELDS[metric];
+    const wlc = device !== undefined && metric.startsWith("bsn");
     for (const { value, timestampMs: ts } of s.samples) {
       if (Number.isNaN(value)) continue;
+      if (wlc && (b.wlc.get(device) ?? -Infinity) < ts) b.wlc.set(device, ts);
       if (metric === "cityplane_snmp_device_up" && device) b.polls.push({ name: device, ts, value });
       else if (metric === "cityplane_snmp_poll_outcome" && device) outcomes.set(`${device}\u0000${ts}`, value);
       else if (metric === "ifOperStatus" && device && iface) b.oper.push({ name: iface, device, ts, value });

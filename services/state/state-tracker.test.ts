@@ -7,7 +7,8 @@ const declared: DeclaredEntities = {
   devices: new Set(["r1", "r2", "wlc1", "wlc2"]),
   interfaces: new Set(["r1/Gi0/0", "r2/Gi0/1", "r1/Lo9", "r1/GigabitEthernet0/0/0"]),
   links: [{ name: "l1", a: "r1/Gi0/0", b: "r2/Gi0/1" }],
-  hotspots: new Set(["ap1"]),
+  hotspots: new Set(["ap1", "ap2"]),
+  hotspotControllers: new Map([["ap1", "wlc1"], ["ap2", "wlc2"]]),
   services: new Set(["portal"]),
 };
 
@@ -18,6 +19,8 @@ const poll = (device: string, up: 0 | 1, at: number) => ts("cityplane_snmp_devic
 const polled = (device: string, outcome: 1 | 2 | 3 | 4, at: number) => [poll(device, outcome === 1 ? 1 : 0, at), ts("cityplane_snmp_poll_outcome", { device }, outcome, at)];
 const oper = (device: string, ifName: string, status: number, at: number, admin = 1) => [ts("ifAdminStatus", { device, ifName, ifIndex: "1" }, admin, at), ts("ifOperStatus", { device, ifName, ifIndex: "1" }, status, at)];
 const ap = (controller: string, name: string, status: number, at: number) => ts("bsnAPOperationStatus", { device: controller, bsnAPName: name, bsnAPDot3MacAddress: "00:3a:7d:00:00:01" }, status, at);
+/** A Wi-Fi controller's pass of the wlc module: SSID client counts, the APs it lists, then its poll result last, as the agent ships them. */
+const wlcPass = (controller: string, aps: string[], at: number) => [ts("bsnDot11EssNumberOfMobileStations", { device: controller, bsnDot11EssIndex: "1", bsnDot11EssSsid: "DaNang-WiFi" }, 12, at), ...aps.map((a) => ap(controller, a, 1, at)), poll(controller, 1, at)];
 const probe = (at: number, success: 0 | 1, extra: Record<string, number> = {}) => [
   ...Object.entries(extra).map(([name, v]) => ts(name, { service: "portal", instance: "https://portal/healthz" }, v, at)),
   ts("probe_success", { service: "portal", instance: "https://portal/healthz" }, success, at),
@@ -153,8 +156,56 @@ const cases: [string, Step[], string[]][] = [
       { at: 10_000, batch: [ap("wlc2", "ap1", 1, T0 + 10_000)] },
       { at: 30_000, batch: [poll("wlc1", 0, T0 + 30_000)] },
       { at: 45_000, batch: [poll("wlc1", 0, T0 + 45_000)] },
+      // Its former controller no longer listing it says nothing: it is joined elsewhere.
+      { at: 60_000, batch: wlcPass("wlc1", [], T0 + 60_000) },
     ],
-    ["device:wlc1 up @0 SNMP poll answered", "hotspot:ap1 up @0 associated with its controller", "device:wlc1 down @30000 SNMP poll failed"],
+    ["device:wlc1 up @0 SNMP poll answered", "hotspot:ap1 up @0 associated with its controller", "device:wlc1 down @30000 SNMP poll failed", "device:wlc1 up @60000 SNMP poll answered"],
+  ],
+  [
+    "an AP its controller no longer lists is down (not joined); not when the pass left the wlc module out, nor when the controller cannot be seen",
+    [
+      { at: 0, batch: wlcPass("wlc1", ["ap1"], T0) },
+      { at: 30_000, batch: wlcPass("wlc1", [], T0 + 30_000) },
+      // A pass without the wlc module says nothing about APs.
+      { at: 60_000, batch: [poll("wlc1", 1, T0 + 60_000)] },
+      { at: 90_000, batch: wlcPass("wlc1", ["ap1"], T0 + 90_000) },
+      { at: 120_000, batch: [poll("wlc1", 0, T0 + 120_000)] },
+      { at: 135_000, batch: [poll("wlc1", 0, T0 + 135_000)] },
+    ],
+    [
+      "device:wlc1 up @0 SNMP poll answered",
+      "hotspot:ap1 up @0 associated with its controller",
+      "hotspot:ap1 down @30000 not joined to its controller",
+      "hotspot:ap1 up @90000 associated with its controller",
+      "device:wlc1 down @120000 SNMP poll failed",
+      "hotspot:ap1 unknown @120000 wlc1 not answering SNMP",
+    ],
+  ],
+  [
+    "an AP gone from the controller it failed over to is judged by its own controller's next pass, not down at once",
+    [
+      { at: 0, batch: wlcPass("wlc2", ["ap1"], T0) },
+      { at: 30_000, batch: wlcPass("wlc2", [], T0 + 30_000) },
+      { at: 40_000, batch: wlcPass("wlc1", ["ap1"], T0 + 40_000) },
+      { at: 60_000, batch: wlcPass("wlc2", ["ap1"], T0 + 60_000) },
+      { at: 90_000, batch: wlcPass("wlc2", [], T0 + 90_000) },
+      { at: 100_000, batch: wlcPass("wlc1", [], T0 + 100_000) },
+    ],
+    [
+      "device:wlc2 up @0 SNMP poll answered",
+      "hotspot:ap1 up @0 associated with its controller",
+      "hotspot:ap2 down @0 not joined to its controller",
+      "device:wlc1 up @40000 SNMP poll answered",
+      "hotspot:ap1 down @100000 not joined to its controller",
+    ],
+  ],
+  [
+    "a pass split across batches is not a vanished AP, and an AP never listed since start is down once its controller answers",
+    [
+      { at: 0, batch: [poll("wlc1", 1, T0 - 30_000), poll("wlc2", 1, T0 - 30_000), ...wlcPass("wlc1", ["ap1"], T0).slice(0, 2)] },
+      { at: 100, batch: [...wlcPass("wlc1", ["ap1"], T0).slice(2), ...wlcPass("wlc2", [], T0)] },
+    ],
+    ["device:wlc1 up @-30000 SNMP poll answered", "device:wlc2 up @-30000 SNMP poll answered", "hotspot:ap1 up @0 associated with its controller", "hotspot:ap2 down @0 not joined to its controller"],
   ],
   [
     "administratively down is a declared state, not an outage; undeclared ports are tracked only while admin-up",

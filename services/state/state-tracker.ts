@@ -13,7 +13,8 @@
  *   own list and both ends of every link, matched by ifName or ifDescr) or that are admin-up;
  *   an admin-down one is `unknown`.
  * - link: from its two ends (link-state.ts).
- * - hotspot: bsnAPOperationStatus from the controller it is joined to.
+ * - hotspot: bsnAPOperationStatus from the controller it is joined to; down ("not joined to its
+ *   controller") when that controller answers a poll of the wlc module without listing it.
  * - service: probe_success; degraded when the certificate expires within the warning window.
  * - any of them: `unknown` when nothing is heard for the silence window (the agent is gone:
  *   we cannot see, which is never `down`); a device that is down makes its interfaces and the
@@ -70,6 +71,8 @@ export interface DeclaredEntities {
   interfaces: ReadonlySet<string>;
   links: readonly { name: string; a: string; b: string }[];
   hotspots: ReadonlySet<string>;
+  /** The controller each hotspot's AP joins (inventory `controller`), where declared. */
+  hotspotControllers?: ReadonlyMap<string, string>;
   services: ReadonlySet<string>;
 }
 
@@ -78,7 +81,7 @@ export function declaredFromInventory(inv: Inventory): DeclaredEntities {
   const links = inv.links.map((l) => ({ name: l.name, a: interfaceName(l.a.device, l.a.interface), b: interfaceName(l.b.device, l.b.interface) }));
   const interfaces = new Set(links.flatMap((l) => [l.a, l.b]));
   for (const d of inv.devices) for (const i of d.interfaces) interfaces.add(interfaceName(d.name, i.name));
-  return { devices: new Set(inv.devices.map((d) => d.name)), interfaces, links, hotspots: new Set(inv.hotspots.map((h) => h.name)), services: new Set(inv.services.map((s) => s.id)) };
+  return { devices: new Set(inv.devices.map((d) => d.name)), interfaces, links, hotspots: new Set(inv.hotspots.map((h) => h.name)), hotspotControllers: new Map(inv.hotspots.map((h) => [h.name, h.controller])), services: new Set(inv.services.map((s) => s.id)) };
 }
 
 interface Heard {
@@ -100,7 +103,9 @@ export class StateTracker {
   private readonly adminDown = new Set<string>();
   /** Interfaces and hotspots that go unknown with a device (its own ports, the APs joined to it). */
   private readonly children = new Map<string, Set<string>>();
+  /** The controller each AP was last reported by (else the inventory's), and the newest wlc-module poll per controller. */
   private readonly apController = new Map<string, string>();
+  private readonly wlcPolledTs = new Map<string, number>();
   private readonly linksByEnd = new Map<string, DeclaredEntities["links"][number][]>();
   /** Links whose ends changed, with the newest change: recomputed once both ends of an instant are applied. */
   private readonly dirtyLinks = new Map<DeclaredEntities["links"][number], number>();
@@ -179,8 +184,36 @@ export class StateTracker {
       const m = mapStatus(AP_OPERATION_STATUS, "bsnAPOperationStatus", ap.value);
       this.transition({ kind: "hotspot", name: ap.name }, m.state, ap.ts, m.reason, out);
     }
+    for (const [controller, ts] of b.wlc) if ((this.wlcPolledTs.get(controller) ?? -Infinity) < ts) this.wlcPolledTs.set(controller, ts);
+    for (const p of b.polls) if (p.value === 1) this.missingAps(p, nowMs, out);
     for (const run of [...b.probes.values()].sort((x, y) => x.ts - y.ts)) this.probeRun(run, nowMs, out);
     return out;
+  }
+
+  /**
+   * A controller that answered a poll including the wlc module lists every AP joined to it
+   * (bsnAPTable), and drops one that disassociates: a declared AP its own controller no longer
+   * lists (and that no other controller reported since) is down. One gone from the controller
+   * it failed over to is taken back to its own, whose next pass decides (it may be returning). The poll's own samples come before its
+   * `cityplane_snmp_device_up` in what the agent ships, so its AP rows are already applied.
+   */
+  private missingAps(p: Reading, nowMs: number, out: StateChange[]): void {
+    if (this.wlcPolledTs.get(p.name) !== p.ts) return;
+    for (const [hotspot, declaredController] of this.declared.hotspotControllers ?? []) {
+      if ((this.apController.get(hotspot) ?? declaredController) !== p.name || !this.declared.hotspots.has(hotspot)) continue;
+      const k = key("hotspot", hotspot);
+      if ((this.heard.get(k)?.lastTs ?? -Infinity) >= p.ts) continue;
+      if (p.name !== declaredController) {
+        // Gone from the controller it failed over to: back to its own, whose next pass decides.
+        this.children.get(p.name)?.delete(k);
+        this.apController.set(hotspot, declaredController);
+        this.adopt(declaredController, k);
+        continue;
+      }
+      this.hear(k, p.ts, nowMs);
+      this.adopt(p.name, k);
+      this.transition({ kind: "hotspot", name: hotspot }, "down", p.ts, "not joined to its controller", out);
+    }
   }
 
   /** Marks what has not been heard for the silence window `unknown`; returns the transitions. */
