@@ -75,17 +75,30 @@ export function crashSuite(backend: "sqlite" | "postgres", host: string): void {
     let next = 0;
     for (let round = 0; round < 2; round++) {
       await startServer();
-      // Several batches in flight at once, then SIGKILL while they are being written.
+      // Several batches in flight at once, then SIGKILL while they are being written — once this
+      // round has had at least one acknowledgement, so a slow machine cannot make the kill land
+      // before anything was committed (the test would then prove nothing about acknowledged data).
       const inflight: Promise<void>[] = [];
       const killAt = 15 + round * 7;
+      let ackedThisRound = 0;
+      let firstAck: () => void = () => undefined;
+      const acknowledged = new Promise<void>((r) => (firstAck = r));
+      let killing: Promise<void> | undefined;
       for (let k = 0; k < 40; k++) {
         const i = next++;
-        inflight.push(send(i).then((r) => void (r.status === 204 && acked.add(i)), () => undefined));
-        if (k === killAt) void kill9();
+        inflight.push(send(i).then((r) => {
+          if (r.status !== 204) return;
+          acked.add(i);
+          if (++ackedThisRound === 1) firstAck();
+        }, () => undefined));
+        if (killing === undefined && k >= killAt && ackedThisRound > 0) killing = kill9();
         await new Promise((r) => setImmediate(r));
       }
-      await Promise.all(inflight);
-      if (server) await kill9();
+      if (killing === undefined) {
+        await Promise.race([acknowledged, Promise.all(inflight)]);
+        killing = kill9();
+      }
+      await Promise.all([...inflight, killing]);
     }
     // Some batches were acknowledged and some cut off by the kills.
     expect(acked.size).toBeGreaterThan(0);
