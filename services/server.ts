@@ -116,7 +116,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     // thousands of events must not become thousands of queued socket messages per client.
     afterSamples: (series) => {
       const changes = observed.observe(series, now());
-      if (changes.length > 0) bus.publish("states", changes);
+      if (changes.length > 0) bus.publish("states", changes.map((c) => ({ change: "reporting" as const, ...c })));
       states.observe(series);
       bus.publish("ingest", { samples: series.reduce((n, s) => n + s.samples.length, 0), atMs: now() });
     },
@@ -144,7 +144,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
   const consoleNs = attachConsoleNamespace({ io, bus, metrics, allowedOrigins, authenticate, maxQueuedPerClient: deps.maxQueuedPerClient });
   const sweep = setInterval(() => {
     const changes = observed.sweep(now());
-    if (changes.length > 0) bus.publish("states", changes);
+    if (changes.length > 0) bus.publish("states", changes.map((c) => ({ change: "reporting" as const, ...c })));
   }, 30_000);
   sweep.unref();
   // Retention runs in small batches inside the store; hourly is plenty for day-sized policies.

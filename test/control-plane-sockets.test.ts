@@ -100,7 +100,7 @@ describe("control plane sockets", () => {
     const r2 = await fetch(`${h.url}/api/v1/ingest/remote-write`, { method: "POST", headers: { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${h.agentToken}` }, body });
     expect(r2.status).toBe(204);
     expect((await gotEvent).map((e) => e.id)).toEqual([ev.id]);
-    expect(await gotState).toMatchObject([{ entity: { name: "dist-1" }, reporting: "reporting" }]);
+    expect(await gotState).toMatchObject([{ change: "reporting", entity: { name: "dist-1" }, reporting: "reporting" }]);
     expect(heardByBystander).toEqual([]);
 
     // Logging out ends the socket's rights: its next event is refused and it is disconnected.

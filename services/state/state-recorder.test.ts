@@ -45,6 +45,8 @@ function suite(open: () => Promise<Store>, cleanup: () => Promise<void>): void {
     rec.observe([poll("r1", 1, T0 + 30_000), ...ends(1, T0 + 30_000)]);
     await rec.close();
     expect(live.map((c) => `${c.entity.kind}:${c.entity.name} ${c.state}`)).toEqual(["device:r1 up", "interface:r1/Gi0/0 up", "interface:r2/Gi0/1 up", "link:l1 up"]);
+    // Each live message says which kind of change it is: the states topic also carries reporting changes.
+    expect(live.every((c) => (c as StateChange & { change?: string }).change === "state")).toBe(true);
     await store.close();
 
     // A restart: the server reads the open intervals; the same samples again change nothing.

@@ -85,7 +85,8 @@ export class StateRecorder {
 
   private emit(changes: StateChange[]): void {
     if (changes.length === 0) return;
-    this.deps.bus.publish("states", changes);
+    // `change` tells these apart from the reporting changes on the same topic (docs/architecture.md).
+    this.deps.bus.publish("states", changes.map((c) => ({ change: "state" as const, ...c })));
     this.pending.push(...changes);
     const over = this.pending.length - (this.deps.maxPending ?? 10_000);
     if (over > 0) {
