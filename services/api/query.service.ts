@@ -1,8 +1,7 @@
 import type { Inventory } from "../../inventory/inventory.schema.ts";
 import type { CityEvent, EntityRef } from "../../protocol/event.schema.ts";
 import type { ControlPlaneMetrics } from "../metrics/control-plane.metrics.ts";
-import { interfaceName } from "../store/entity-mapping.ts";
-import type { StateTracker } from "../state/state-tracker.ts";
+import { declaredInterfaces, type StateTracker } from "../state/state-tracker.ts";
 import type { Aggregation, EntityState, EventQuery, LatestValue, SeriesResult, SeriesSelector, StateInterval, Store } from "../store/store.ts";
 import { BadRequestError, NotFoundError } from "./api-errors.ts";
 import type { ObservedEntity, ObservedStateService } from "./observed-state.service.ts";
@@ -67,7 +66,7 @@ export class QueryService {
       case "device":
         return this.inventory.devices.map((d) => view(d.name, { role: d.role, vendor: d.vendor, model: d.model, site: d.site, mgmt: d.mgmt, uplink: d.uplink }, this.observed.of("device", d.name)));
       case "interface":
-        return this.declaredInterfaces().map((i) => view(interfaceName(i.device, i.interface), i));
+        return [...declaredInterfaces(this.inventory)].map(([name, i]) => view(name, { ...i }));
       case "service":
         return this.inventory.services.map((s) => view(s.id, { name: s.name, department: s.department, zone: s.zone, url: s.url, replicas: s.replicas, slo: s.slo }, this.observed.of("service", s.id)));
       case "link":
@@ -75,19 +74,6 @@ export class QueryService {
       case "hotspot":
         return this.inventory.hotspots.map((h) => view(h.name, { site: h.site, location: h.location, controller: h.controller, group: h.group }));
     }
-  }
-
-  /** Interfaces the inventory names: each device's own list, then link ends not in it (with their link). */
-  private declaredInterfaces(): { device: string; interface: string; description?: string; speedMbps?: number; link?: string }[] {
-    const out = new Map<string, { device: string; interface: string; description?: string; speedMbps?: number; link?: string }>();
-    for (const d of this.inventory.devices) for (const i of d.interfaces) out.set(interfaceName(d.name, i.name), { device: d.name, interface: i.name, description: i.description, speedMbps: i.speedMbps });
-    for (const l of this.inventory.links) {
-      for (const end of [l.a, l.b]) {
-        const name = interfaceName(end.device, end.interface);
-        out.set(name, { ...(out.get(name) ?? { device: end.device, interface: end.interface }), link: l.name });
-      }
-    }
-    return [...out.values()];
   }
 
   /** One entity, with its recorded state intervals over the last `windowMs`. */

@@ -76,11 +76,32 @@ export interface DeclaredEntities {
   services: ReadonlySet<string>;
 }
 
+/** An interface the inventory names: in its device's list, as a link end, or both (then with its link). */
+export interface DeclaredInterface {
+  device: string;
+  interface: string;
+  description?: string;
+  speedMbps?: number;
+  link?: string;
+}
+
+/** The interfaces an inventory names, by entity name: each device's own list, then link ends not in it. */
+export function declaredInterfaces(inv: Inventory): Map<string, DeclaredInterface> {
+  const out = new Map<string, DeclaredInterface>();
+  for (const d of inv.devices) for (const i of d.interfaces) out.set(interfaceName(d.name, i.name), { device: d.name, interface: i.name, description: i.description, speedMbps: i.speedMbps });
+  for (const l of inv.links) {
+    for (const end of [l.a, l.b]) {
+      const name = interfaceName(end.device, end.interface);
+      out.set(name, { ...(out.get(name) ?? { device: end.device, interface: end.interface }), link: l.name });
+    }
+  }
+  return out;
+}
+
 /** The tracked entities of an inventory. */
 export function declaredFromInventory(inv: Inventory): DeclaredEntities {
   const links = inv.links.map((l) => ({ name: l.name, a: interfaceName(l.a.device, l.a.interface), b: interfaceName(l.b.device, l.b.interface) }));
-  const interfaces = new Set(links.flatMap((l) => [l.a, l.b]));
-  for (const d of inv.devices) for (const i of d.interfaces) interfaces.add(interfaceName(d.name, i.name));
+  const interfaces = new Set(declaredInterfaces(inv).keys());
   return { devices: new Set(inv.devices.map((d) => d.name)), interfaces, links, hotspots: new Set(inv.hotspots.map((h) => h.name)), hotspotControllers: new Map(inv.hotspots.map((h) => [h.name, h.controller])), services: new Set(inv.services.map((s) => s.id)) };
 }
 
