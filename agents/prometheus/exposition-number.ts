@@ -28,7 +28,7 @@ export function parseNumberToken(tok: string): number {
 }
 
 /** Exact powers of ten: every one up to 1e22 is a double without rounding. */
-export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
 /**
  * A plain decimal (optional "-", at most 15 digits, optional ".", optional exponent) ending at
