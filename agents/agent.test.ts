@@ -38,7 +38,11 @@ describeWithPeers(["snmpd"], "agent polling a static target file", () => {
   });
 
   it("ships exporter-named samples with a device label, rates from the second pass, and reports the dead device without stalling", async () => {
-    for (let i = 0; i < 150 && !sink.sampleLog.some((s) => s.name === "ifHCInOctets:rate"); i++) await new Promise((r) => setTimeout(r, 50));
+    // Wait for everything the assertions read: the second pass of core-01 (rates) and the first
+    // failed pass of dead-01. On a loaded machine the dead device's timeout can end after the
+    // live device's second pass, so waiting for the rate alone is not enough.
+    const ready = () => sink.sampleLog.some((s) => s.name === "ifHCInOctets:rate") && sink.sampleLog.some((s) => s.name === "cityplane_snmp_device_up" && s.labels.device === "dead-01") && sink.eventLog.some((e) => e.kind === "topology");
+    for (let i = 0; i < 300 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
     const hc = sink.sampleLog.find((s) => s.name === "ifHCInOctets");
     expect(hc?.labels).toMatchObject({ device: "core-01", ifIndex: expect.any(String), ifName: expect.any(String) });
     const rate = sink.sampleLog.find((s) => s.name === "ifHCInOctets:rate");
