@@ -13,6 +13,7 @@ import type { CityEvent } from "../protocol/event.schema.ts";
 import type { Sample } from "../protocol/remote-write.codec.ts";
 import type { Registry } from "prom-client";
 import { Agent } from "./agent.ts";
+import { currentToken, usableToken } from "./agent-token.ts";
 import type { ControlClient } from "./control/control-client.ts";
 import { loadAgentConfig } from "./config/agent-config.ts";
 import type { Shipper } from "./shipper/shipper.ts";
@@ -66,19 +67,21 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
   let shipper: Shipper | undefined;
   let controlToken: string | undefined;
   if (config.controlPlane) {
-    let token: string | undefined;
-    try {
-      token = config.controlPlane.tokenFile !== undefined ? readFileSync(config.controlPlane.tokenFile, "utf8").trim() : io.env.CITYPLANE_AGENT_TOKEN;
-    } catch (err) {
-      io.err(`cityplane agent: cannot read controlPlane.tokenFile ${config.controlPlane.tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      return 1;
-    }
-    if (!token) {
+    const { url, tokenFile, delivery } = config.controlPlane;
+    const env = io.env.CITYPLANE_AGENT_TOKEN;
+    if (tokenFile === undefined && !env) {
       io.err("cityplane agent: controlPlane needs a token (controlPlane.tokenFile or CITYPLANE_AGENT_TOKEN)");
       return 1;
     }
+    let token: string;
+    try {
+      token = usableToken(tokenFile !== undefined ? readFileSync(tokenFile, "utf8") : (env ?? ""));
+    } catch (err) {
+      const from = tokenFile !== undefined ? `controlPlane.tokenFile ${tokenFile}` : "CITYPLANE_AGENT_TOKEN";
+      io.err(`cityplane agent: cannot use the token in ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return 1;
+    }
     controlToken = token;
-    const { url, tokenFile, delivery } = config.controlPlane;
     // Loaded only with a control plane: a stand-alone agent never pays for protobufjs or socket.io-client.
     const { Shipper } = await import("./shipper/shipper.ts");
     shipper = new Shipper({
@@ -106,7 +109,7 @@ export async function runAgent(args: string[], io: AgentIo, stopSignal?: AbortSi
     control = new ControlClient({
       url: config.controlPlane.url,
       // Read at every handshake: after a rotation the channel reconnects with the new token (ADR 0008).
-      token: tokenProvider(config.controlPlane.tokenFile, controlToken ?? ""),
+      token: currentToken(config.controlPlane.tokenFile, controlToken ?? ""),
       agent: config.name,
       heartbeatIntervalMs: config.controlPlane.heartbeatSeconds * 1000,
       // The spool gauge is read asynchronously; the heartbeat carries the previous reading.
@@ -165,22 +168,4 @@ export async function agentMain(args: string[]): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-}
-
-/**
- * The control channel's token: the token file as it is now (a rotation is picked up), or the last
- * token read when the file is missing, empty or half-written; the environment's token otherwise.
- */
-function tokenProvider(tokenFile: string | undefined, initial: string): () => string {
-  let last = initial;
-  return () => {
-    if (tokenFile === undefined) return last;
-    try {
-      const now = readFileSync(tokenFile, "utf8").trim();
-      if (now !== "") last = now;
-    } catch {
-      // Keep the last good token; the shipper logs unreadable token files once per streak.
-    }
-    return last;
-  };
 }

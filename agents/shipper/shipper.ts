@@ -7,6 +7,7 @@
 import { Registry } from "prom-client";
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import { REMOTE_WRITE_HEADERS, type Sample } from "../../protocol/remote-write.codec.ts";
+import { usableToken } from "../agent-token.ts";
 import type { Sink } from "../sink.ts";
 import { eventsBody, isPriority, samplesBody } from "./batch-body.ts";
 import { systemClock, type Clock } from "./clock.ts";
@@ -68,8 +69,6 @@ const REMOTE_WRITE_PATH = "/api/v1/ingest/remote-write";
 const EVENTS_PATH = "/api/v1/ingest/events";
 /** Events held in memory while the spool refuses writes; beyond it the oldest ordinary ones go. */
 const MAX_PENDING_EVENTS = 50_000;
-/** Characters an HTTP header value (and so a bearer token) may hold. */
-const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 interface Attempt {
   verdict: Verdict;
@@ -113,8 +112,11 @@ export class Shipper implements Sink {
     const url = new URL(opts.url); // throws a clear "Invalid URL" on a bad value
     this.base = url.toString().replace(/\/+$/, "");
     // Checked here: a token fetch() cannot put in a header would fail every request as a "network" error.
-    if (!TOKEN_CHARS.test(opts.token)) throw new Error("shipper: token is empty or holds characters not allowed in an HTTP header");
-    this.token = opts.token;
+    try {
+      this.token = usableToken(opts.token);
+    } catch (err) {
+      throw new Error(`shipper: ${(err as Error).message}`);
+    }
     if (!(opts.maxSpoolBytes > 0)) throw new Error("shipper: maxSpoolBytes must be positive");
     this.batchMax = opts.batchMaxSamples ?? 2000;
     this.maxPendingSamples = opts.maxBufferedSamples ?? this.batchMax * 50;
@@ -332,8 +334,7 @@ export class Shipper implements Sink {
     if (!source || this.state !== "running") return false;
     let next: string;
     try {
-      next = (await source.read()).trim();
-      if (!TOKEN_CHARS.test(next)) throw new Error("it is empty or holds characters not allowed in an HTTP header");
+      next = usableToken(await source.read());
     } catch (err) {
       // A half-written or missing file during a rotation: keep the current token and say so once.
       if (!this.unreadableToken) this.opts.logger?.warn({ from: source.from, err: (err as Error).message }, `shipper: cannot use the token in ${source.from} (${(err as Error).message}); keeping the current one`);
