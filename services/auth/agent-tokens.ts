@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { unwatchFile, watchFile, type Stats } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { lock } from "proper-lockfile";
 import { z } from "zod";
 import { readJsonFile, writeSecretFile } from "./secret-file.ts";
 
@@ -131,29 +133,46 @@ export async function listAgentTokens(dataDir: string): Promise<{ agent: string;
  */
 export async function issueAgentToken(dataDir: string, agent: string, opts: { now?: Date; deliver?: (token: string) => Promise<void> } = {}): Promise<string> {
   checkAgentName(agent);
-  const path = join(dataDir, AGENT_TOKENS_FILE);
-  const current = (await readTokenFile(path)) ?? { tokens: [] };
-  const token = mintToken();
-  await opts.deliver?.(token);
-  const now = opts.now ?? new Date();
-  const tokens = current.tokens.filter((t) => t.agent !== agent);
-  tokens.push({ agent, sha256: digest(token).toString("hex"), createdAt: now.toISOString() });
-  await writeTokenFile(path, { tokens });
-  return token;
+  return updateTokenFile(dataDir, async (current) => {
+    const token = mintToken();
+    await opts.deliver?.(token);
+    const now = opts.now ?? new Date();
+    const tokens = current.tokens.filter((t) => t.agent !== agent);
+    tokens.push({ agent, sha256: digest(token).toString("hex"), createdAt: now.toISOString() });
+    return { write: { tokens }, result: token };
+  });
 }
 
 /** Removes `agent`'s token; false when it had none. */
 export async function revokeAgentToken(dataDir: string, agent: string): Promise<boolean> {
-  const path = join(dataDir, AGENT_TOKENS_FILE);
-  const current = await readTokenFile(path);
-  const tokens = (current?.tokens ?? []).filter((t) => t.agent !== agent);
-  if (current === undefined || tokens.length === current.tokens.length) return false;
-  await writeTokenFile(path, { tokens });
-  return true;
+  return updateTokenFile(dataDir, async (current) => {
+    const tokens = current.tokens.filter((t) => t.agent !== agent);
+    return tokens.length === current.tokens.length ? { result: false } : { write: { tokens }, result: true };
+  });
 }
 
-function writeTokenFile(path: string, file: TokenFile): Promise<void> {
-  return writeSecretFile(path, `${JSON.stringify(file, null, 2)}\n`);
+/**
+ * Read, change and write the token file under a lock (`agent-tokens.json.lock`), so two
+ * operators issuing or revoking at once cannot each write a file without the other's change.
+ * The write is atomic (a rename), so the server's reader never sees half a file and needs no lock.
+ */
+async function updateTokenFile<T>(dataDir: string, change: (current: TokenFile) => Promise<{ write?: TokenFile; result: T }>): Promise<T> {
+  const path = join(dataDir, AGENT_TOKENS_FILE);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  let release: () => Promise<void>;
+  try {
+    // A lock older than `stale` (its holder died) is taken over; otherwise wait up to ~10 s.
+    release = await lock(path, { realpath: false, stale: 15_000, retries: { retries: 25, minTimeout: 50, maxTimeout: 500 } });
+  } catch (err) {
+    throw new Error(`${path}: another command is changing the agent tokens (${(err as Error).message}); try again`);
+  }
+  try {
+    const { write, result } = await change((await readTokenFile(path)) ?? { tokens: [] });
+    if (write !== undefined) await writeSecretFile(path, `${JSON.stringify(write, null, 2)}\n`);
+    return result;
+  } finally {
+    await release();
+  }
 }
 
 export interface TokenWatchOptions {

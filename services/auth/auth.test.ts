@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -61,6 +61,18 @@ describe("agent token administration", () => {
     expect(tokens.verify(a)).toBeUndefined();
     expect(tokens.verify(b)).toBe("agent-b");
     expect(statSync(join(d, AGENT_TOKENS_FILE)).mode & 0o777).toBe(0o600);
+  });
+
+  it("loses no change when issues and revokes run at the same time (the file is changed under a lock)", async () => {
+    const d = fresh();
+    await Promise.all(["old-1", "old-2", "old-3"].map((a) => issueAgentToken(d, a)));
+    const names = Array.from({ length: 12 }, (_, i) => `agent-${i}`);
+    const [issued, revoked] = await Promise.all([Promise.all(names.map((a) => issueAgentToken(d, a))), Promise.all(["old-1", "old-3"].map((a) => revokeAgentToken(d, a)))]);
+    expect(revoked).toEqual([true, true]);
+    expect((await listAgentTokens(d)).map((t) => t.agent).sort()).toEqual([...names, "old-2"].sort());
+    const tokens = await loadAgentTokens(d);
+    issued.forEach((t, i) => expect(tokens.verify(t)).toBe(names[i]));
+    expect(readdirSync(d).filter((f) => f !== AGENT_TOKENS_FILE)).toEqual([]); // no lock or temporary file left behind
   });
 
   it("keeps an agent's previous token when the new one cannot be delivered", async () => {
