@@ -66,7 +66,9 @@ export function decodeTrap(varbinds: readonly NetSnmpVarbind[], ctx: TrapContext
   for (const vb of varbinds.slice(0, 64)) {
     if (vb.oid === SNMP_TRAP_OID || vb.oid === "1.3.6.1.2.1.1.3.0") continue;
     const text = varbindText(vb);
-    if (vb.oid.startsWith(IF_INDEX)) attributes.ifIndex = Number(text);
+    // An ifIndex that is not a whole number (a wrong type or a mutated packet) would be NaN, which
+    // the control plane's event schema refuses along with the rest of the batch: kept as text.
+    if (vb.oid.startsWith(IF_INDEX) && /^\d{1,15}$/.test(text)) attributes.ifIndex = Number(text);
     else if (vb.oid.startsWith(IF_NAME)) attributes.ifName = subject = text;
     else if (vb.oid.startsWith(IF_DESCR)) attributes.ifDescr = subject ||= text;
     else if (vb.oid.startsWith(AP_NAME)) attributes.apName = subject = text;

@@ -3,12 +3,16 @@
  * a token bucket per source (a storm becomes one event and an exact drop count), decoding to
  * events tied to the device at the source address. Errors from bad packets and unauthorised
  * senders arrive in net-snmp's callback and are counted; nothing a sender does stops it.
+ * Authenticated SNMPv3 traps are also checked for timeliness (engine-time-window.ts): a replay
+ * outside the 150 s window, or a copy of a trap already accepted, is dropped and reported as
+ * one security event per source until that source sends an acceptable trap again.
  */
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import type { Sink } from "../sink.ts";
 import type { SnmpAuth } from "../config/agent-config.schema.ts";
 import * as netSnmp from "net-snmp";
 import type { Receiver as NetSnmpReceiver, User as NetSnmpUser } from "net-snmp";
+import { EngineTimeWindow } from "./engine-time-window.ts";
 import { SourceRateLimiter } from "./source-rate-limiter.ts";
 import { decodeTrap } from "./trap-decode.ts";
 
@@ -22,27 +26,72 @@ export interface TrapReceiverOptions {
   /** Inventory device name by management address. */
   deviceAt?: (address: string) => string | undefined;
   onReceived?: (version: string) => void;
-  onDropped?: (reason: "rate_limit" | "unauthorised" | "malformed") => void;
+  onDropped?: (reason: TrapDropReason) => void;
   now?: () => number;
+}
+
+/** Why a datagram did not become an event. */
+export type TrapDropReason = "rate_limit" | "unauthorised" | "malformed" | "not_in_time_window" | "replayed";
+
+/** The USM fields of an authenticated SNMPv3 message (net-snmp parses them but does not hand them on). */
+interface UsmParameters {
+  engineId: string;
+  boots: number;
+  time: number;
+  digest: string;
+}
+
+interface NetSnmpMessage {
+  version: number;
+  hasAuthentication(): unknown;
+  msgSecurityParameters?: { msgAuthoritativeEngineID: Buffer; msgAuthoritativeEngineBoots: number; msgAuthoritativeEngineTime: number; msgAuthenticationParameters: Buffer };
 }
 
 /** A running trap receiver. */
 export class TrapReceiver {
   private readonly receiver: NetSnmpReceiver;
   private readonly limiter: SourceRateLimiter;
+  private readonly timeWindow = new EngineTimeWindow();
+  /** Sources whose last v3 trap was refused as stale or replayed (one event per streak). */
+  private readonly rejecting = new Set<string>();
   private seq = 0;
+  /** Callbacks net-snmp made for the datagram being processed. */
+  private outcomes = 0;
   private readonly now: () => number;
 
   private constructor(private readonly opts: TrapReceiverOptions) {
     this.now = opts.now ?? Date.now;
     this.limiter = new SourceRateLimiter(opts.rateLimit.perSecond, opts.rateLimit.burst);
     this.receiver = netSnmp.createReceiver({ port: opts.port, address: opts.host, transport: opts.host.includes(":") ? "udp6" : "udp4", includeAuthentication: true }, (err, n) => {
+      this.outcomes++;
       if (err) {
         opts.onDropped?.(/community|user|authori[sz]|authentic/i.test(err.message) ? "unauthorised" : "malformed");
         return;
       }
-      if (n) this.handle(n.pdu.varbinds, n.rinfo.address, n.pdu.user !== undefined ? "3" : n.pdu.type === 164 ? "1" : "2c");
+      if (!n) return;
+      const usm = (n as { usm?: UsmParameters }).usm;
+      if (usm !== undefined && !this.timely(usm, n.rinfo.address)) return;
+      this.handle(n.pdu.varbinds, n.rinfo.address, n.pdu.user !== undefined ? "3" : n.pdu.type === 164 ? "1" : "2c");
     });
+    // A reportable SNMPv3 message from an unknown user, without the authentication or privacy
+    // its user requires, or an engine discovery probe, is answered with a Report and never
+    // reaches the callback. Processing is synchronous, so a datagram that ends with no outcome
+    // is one of those: it is counted as unauthorised instead of vanishing.
+    for (const socket of Object.values(this.receiver.listener.sockets)) {
+      socket.prependListener("message", () => (this.outcomes = 0));
+      socket.on("message", () => {
+        if (this.outcomes === 0) opts.onDropped?.("unauthorised");
+      });
+    }
+    // net-snmp authenticates the whole message but passes on only the PDU: its per-receiver
+    // formatCallbackData hook is the one place the authenticated boots/time are still at hand.
+    const receiver = this.receiver as unknown as { formatCallbackData: (m: NetSnmpMessage, rinfo: unknown) => object };
+    const format = receiver.formatCallbackData.bind(receiver);
+    receiver.formatCallbackData = (m, rinfo) => {
+      const p = m.msgSecurityParameters;
+      const usm: UsmParameters | undefined = m.version === netSnmp.Version3 && Boolean(m.hasAuthentication()) && p !== undefined ? { engineId: p.msgAuthoritativeEngineID.toString("hex"), boots: p.msgAuthoritativeEngineBoots, time: p.msgAuthoritativeEngineTime, digest: p.msgAuthenticationParameters.toString("hex") } : undefined;
+      return { ...format(m, rinfo), ...(usm !== undefined ? { usm } : {}) };
+    };
     const authz = this.receiver.getAuthorizer();
     for (const a of opts.auths) {
       if (a.version === "2c") authz.addCommunity(a.community);
@@ -65,6 +114,25 @@ export class TrapReceiver {
       socket.once("error", (err) => reject(new Error(`cannot listen for traps on ${opts.host}:${opts.port}: ${err.message}`)));
     });
     return r;
+  }
+
+  /** RFC 3414 §3.2 step 7b for an authenticated v3 trap; counts and reports a refusal. */
+  private timely(usm: UsmParameters, source: string): boolean {
+    const tsMs = this.now();
+    const verdict = this.timeWindow.check(usm.engineId, usm.boots, usm.time, usm.digest, tsMs);
+    if (verdict === "accept") {
+      this.rejecting.delete(source);
+      return true;
+    }
+    this.opts.onDropped?.(verdict);
+    if (!this.rejecting.has(source)) {
+      if (this.rejecting.size >= 10_000) this.rejecting.clear();
+      this.rejecting.add(source);
+      const device = this.opts.deviceAt?.(source);
+      const what = verdict === "replayed" ? "a copy of a trap already received" : `engine boots ${usm.boots} time ${usm.time}, outside the 150 s window`;
+      this.opts.sink.events([{ id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "trap", type: "trap-replay", severity: "major", security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: `${device ?? source}: SNMPv3 trap refused as a possible replay (${what}), dropping until a fresh one arrives`, attributes: { engineId: usm.engineId.slice(0, 64), reason: verdict } }]);
+    }
+    return false;
   }
 
   private handle(varbinds: Parameters<typeof decodeTrap>[0], source: string, version: "1" | "2c" | "3"): void {
