@@ -47,6 +47,18 @@ const INSERT_SERIES = `
   ON CONFLICT (key) DO NOTHING
   RETURNING id, key`;
 
+/**
+ * A BRIN page range without a summary matches every range query, and autovacuum summarizes
+ * new ranges only now and then: a closing step read every page written since (at the end of
+ * the benchmark's hour, the whole table for one bucket; in a city running for days, days of
+ * samples). Summarizing the ranges written since the previous step reads those pages once.
+ * Only the owner may summarize (members of the owning role included); for others autovacuum
+ * still does. Inserts never wait for it (no conflicting lock); the step may wait for an
+ * autovacuum of samples, which gives way after deadlock_timeout unless it prevents wraparound.
+ */
+const SUMMARIZE_NEW_RANGES = `SELECT count(brin_summarize_new_values(c.oid)) FROM pg_class c
+  WHERE c.oid IN ('samples_ts_brin'::regclass, 'rollup_5m_bucket_brin'::regclass) AND pg_has_role(c.relowner, 'USAGE');`;
+
 const CLOSE = closeStatements((n) => `$${n}::int8`, "postgres", false);
 const CLOSE_MERGING = closeStatements((n) => `$${n}::int8`, "postgres");
 
@@ -281,8 +293,9 @@ export class PostgresSampleWriter implements SampleWriter {
       this.learn(wm);
       return false;
     }
-    // Batches writing into these buckets commit first; later ones see the new watermarks.
-    await client.query(lockStatements(stepBucketLocks(step), "exclusive"));
+    // Summarized before the bucket locks, which batches wait for. Batches writing into these
+    // buckets commit first; later ones see the new watermarks.
+    await client.query(`${SUMMARIZE_NEW_RANGES} ${lockStatements(stepBucketLocks(step), "exclusive")}`);
     const [close, suffix] = this.closeMerging ? [CLOSE_MERGING, "_merging"] : [CLOSE, ""];
     if (step.to > step.from) await client.query({ name: `cityplane_close_5m${suffix}`, text: close.fiveMinute, values: [step.from, step.to] });
     if (step.hourTo > step.hourFrom) await client.query({ name: `cityplane_close_1h${suffix}`, text: close.hourly, values: [step.hourFrom, step.hourTo] });
