@@ -67,7 +67,7 @@ const CLOSE_MERGING = closeStatements((n) => `$${n}::int8`, "postgres");
  * element of a JavaScript array, which costs more than the insert of small rows. Only finite
  * numbers and ±Infinity reach here (NaN is filtered out before).
  */
-export function pgArray(values: readonly number[]): string {
+export function pgArray(values: readonly number[] | Float64Array): string {
   return `{${values.join(",")}}`;
 }
 
@@ -132,9 +132,49 @@ async function readWatermarks(client: pg.PoolClient, lock: "FOR SHARE" | "FOR UP
   return five === undefined || hour === undefined ? undefined : { fiveMinute: toNumber(five), hourly: toNumber(hour) };
 }
 
-/** Timestamps of the samples a batch stores (NaN values are skipped). */
-function* timestampsOf(series: readonly TimeSeries[]): Iterable<number> {
-  for (const ts of series) for (const s of ts.samples) if (storable(s.value)) yield s.timestampMs;
+/**
+ * The samples a batch stores (NaN values are skipped), as the columns the insert sends, in one
+ * pass: `stored[i]` of series i, and the batch's distinct timestamps for its bucket locks (a
+ * batch from an agent holds one timestamp per poll, not one per sample).
+ */
+interface BatchColumns {
+  tss: Float64Array;
+  values: Float64Array;
+  stored: Uint32Array;
+  distinctTs: number[];
+  skipped: number;
+  newestTs: number;
+  oldestTs: number;
+}
+
+function batchColumns(series: readonly TimeSeries[]): BatchColumns {
+  let total = 0;
+  for (const ts of series) total += ts.samples.length;
+  const tss = new Float64Array(total);
+  const values = new Float64Array(total);
+  const stored = new Uint32Array(series.length);
+  const distinct = new Set<number>();
+  let n = 0;
+  let previous = NaN;
+  let newestTs = -Infinity;
+  let oldestTs = Infinity;
+  for (let i = 0; i < series.length; i++) {
+    const start = n;
+    for (const s of (series[i] as TimeSeries).samples) {
+      if (!storable(s.value)) continue;
+      const t = s.timestampMs;
+      if (t !== previous) {
+        distinct.add(t);
+        previous = t;
+        if (t > newestTs) newestTs = t;
+        if (t < oldestTs) oldestTs = t;
+      }
+      tss[n] = t;
+      values[n++] = s.value;
+    }
+    stored[i] = n - start;
+  }
+  return { tss: tss.subarray(0, n), values: values.subarray(0, n), stored, distinctTs: [...distinct], skipped: total - n, newestTs, oldestTs };
 }
 
 /** node-postgres: named prepared statements on a pooled connection, one transaction per batch. */
@@ -158,28 +198,15 @@ export class PostgresSampleWriter implements SampleWriter {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      let wm = await this.begin(client, series);
+      const { tss, values, stored, distinctTs, skipped, newestTs, oldestTs } = batchColumns(series);
+      let wm = await this.begin(client, distinctTs);
       const { ids, created } = await this.resolveSeries(client, series);
-      const seriesIds: number[] = [];
-      const tss: number[] = [];
-      const values: number[] = [];
-      let skipped = 0;
-      let newestTs = -Infinity;
-      let oldestTs = Infinity;
-      series.forEach((ts, i) => {
-        const id = ids[i] as number;
-        for (const s of ts.samples) {
-          if (!storable(s.value)) {
-            skipped++;
-            continue;
-          }
-          if (s.timestampMs > newestTs) newestTs = s.timestampMs;
-          if (s.timestampMs < oldestTs) oldestTs = s.timestampMs;
-          seriesIds.push(id);
-          tss.push(s.timestampMs);
-          values.push(s.value);
-        }
-      });
+      const seriesIds = new Float64Array(values.length);
+      for (let i = 0, n = 0; i < series.length; i++) {
+        const end = n + (stored[i] as number);
+        seriesIds.fill(ids[i] as number, n, end);
+        n = end;
+      }
       if (!wm && values.length > 0) {
         // The first batch: no closing can start before these watermarks commit (with our rows);
         // another server's first batch may have won, whose watermarks are read back under lock.
@@ -236,7 +263,7 @@ export class PostgresSampleWriter implements SampleWriter {
    * runs beside ingest instead of between batches. A batch spanning many buckets locks the
    * watermarks FOR SHARE instead (a closing step locks them FOR UPDATE).
    */
-  private async begin(client: pg.PoolClient, series: readonly TimeSeries[]): Promise<Watermarks | undefined> {
+  private async begin(client: pg.PoolClient, timestamps: readonly number[]): Promise<Watermarks | undefined> {
     // One round trip: BEGIN, the locks and the read go as one simple-protocol query.
     let opening = "BEGIN;";
     let seen = this.knownWm;
@@ -245,7 +272,7 @@ export class PostgresSampleWriter implements SampleWriter {
       opening = "";
       if (!seen) return undefined;
     }
-    const keys = batchBucketLocks(timestampsOf(series), seen);
+    const keys = batchBucketLocks(timestamps, seen);
     if (keys.five.length + keys.hour.length > MAX_BATCH_BUCKET_LOCKS) return readWatermarks(client, "FOR SHARE", opening);
     return readWatermarks(client, "", `${opening} ${lockStatements(keys, "shared")}`);
   }
