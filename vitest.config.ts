@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["{bin,cli,config,inventory,protocol,agents,services,sim,bench,stacks}/**/*.test.ts", "test/**/*.test.ts"],
-    exclude: ["node_modules/**", "data/**", "dist/**", "console/**"],
+    // The soak tier has its own config (vitest.soak.config.ts, `npm run test:soak`).
+    exclude: ["node_modules/**", "data/**", "dist/**", "console/**", "test/soak/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
