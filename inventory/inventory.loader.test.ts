@@ -27,6 +27,21 @@ describe("inventory loader", () => {
     expect(Object.isFrozen(result.inventory.devices[0])).toBe(true);
   });
 
+  it.each([
+    ["probe: { timeoutSeconds: 2, degradedAboveMs: 2000 }", "x.yaml:75:50: services[0].probe.degradedAboveMs: 2000 ms must be below the probe timeout (timeoutSeconds 2 = 2000 ms)"],
+    ["probe: { degradedAboveMs: 0 }", "x.yaml:75:31: services[0].probe.degradedAboveMs: must be greater than 0"],
+  ])("refuses a slow-service threshold that could never apply: %s", (probe, expected) => {
+    const text = readFileSync(join(fixtures, "valid-minimal.yaml"), "utf8").replace("    slo: 99.9\n", `    ${probe}\n    slo: 99.9\n`);
+    const result = parseInventory(text, "x.yaml");
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([expected]);
+  });
+
+  it("keeps a slow-service threshold below the probe timeout", () => {
+    const result = parseInventory(readFileSync(join(fixtures, "valid-minimal.yaml"), "utf8").replace("    slo: 99.9\n", "    probe: { degradedAboveMs: 800 }\n    slo: 99.9\n"), "x.yaml");
+    if (!result.ok) throw new Error(result.problems.map(formatProblem).join("\n"));
+    expect(result.inventory.services[0]!.probe).toMatchObject({ timeoutSeconds: 5, degradedAboveMs: 800 });
+  });
+
   it("never echoes a secret written inline", () => {
     const text = readFileSync(join(fixtures, "valid-minimal.yaml"), "utf8").replace("credentials: { snmp: snmp-ro }", "credentials: { snmp: s3cr3t-community }");
     const result = parseInventory(text, "x.yaml");

@@ -119,13 +119,22 @@ export const ssidSchema = z.strictObject({
   groups: z.array(id).optional(),
 });
 
-export const probeSchema = z.strictObject({
-  module: z.enum(PROBE_MODULES).default("http_2xx"),
-  path: z.string().startsWith("/").default("/healthz"),
-  intervalSeconds: z.number().int().min(5).max(3600).default(30),
-  timeoutSeconds: z.number().min(1).max(60).default(5),
-  keyword: z.string().max(200).optional(),
-});
+export const probeSchema = z
+  .strictObject({
+    module: z.enum(PROBE_MODULES).default("http_2xx"),
+    path: z.string().startsWith("/").default("/healthz"),
+    intervalSeconds: z.number().int().min(5).max(3600).default(30),
+    timeoutSeconds: z.number().min(1).max(60).default(5),
+    keyword: z.string().max(200).optional(),
+    /** A service whose probes succeed but take longer than this (ms, three in a row) is degraded: slow is what citizens notice first. */
+    degradedAboveMs: z.number().int().positive().optional(),
+  })
+  .superRefine((p, ctx) => {
+    // At or past the timeout the probe fails instead: the service would be down, never slow.
+    if (p.degradedAboveMs !== undefined && p.degradedAboveMs >= p.timeoutSeconds * 1000) {
+      ctx.addIssue({ code: "custom", path: ["degradedAboveMs"], message: `${p.degradedAboveMs} ms must be below the probe timeout (timeoutSeconds ${p.timeoutSeconds} = ${p.timeoutSeconds * 1000} ms)` });
+    }
+  });
 
 export const serviceSchema = z.strictObject({
   id,

@@ -26,6 +26,13 @@ const jitter = (v: number, spread: number) => Math.round((v + (rand() - 0.5) * s
 const ADMIN_CENTRE = { lat: 16.0773, lon: 108.2237, address: "24 Trần Phú, Hải Châu, Đà Nẵng" };
 const DC = { lat: 16.0679, lon: 108.2208, address: "Trung tâm Dữ liệu thành phố, 02 Quang Trung, Hải Châu, Đà Nẵng" };
 
+/**
+ * When a service's health check counts as slow (ms): citizens wait on the public (dmz) ones;
+ * the data services answer other services, whose own time adds up; the internal applications
+ * serve civil servants heavier pages. All well inside the 5 s probe timeout.
+ */
+const SLOW_ABOVE_MS = { dmz: 800, data: 1000, app: 1500, management: 1500 } as const;
+
 export function buildDanang(): Inventory {
   const units: Unit[] = [{ id: CITY_OFFICE.id, kind: "city", name: { vi: CITY_OFFICE.vi, en: CITY_OFFICE.en } }];
   const sites: Site[] = [];
@@ -144,7 +151,7 @@ export function buildDanang(): Inventory {
       id: s.id, name: { vi: s.vi, en: s.en }, department: s.department, zone: s.zone,
       image: `registry.danang.gov.vn/egov/${s.id}:2.4.1`, replicas: s.replicas,
       url: s.id === "portal" ? "https://danang.gov.vn/" : `${s.tls ? "https" : "http"}://${s.id}.danang.gov.vn/`,
-      tls: s.tls, probe: { module: "http_2xx", path: "/healthz", intervalSeconds: 30, timeoutSeconds: 5, ...(s.keyword ? { keyword: s.keyword } : {}) },
+      tls: s.tls, probe: { module: "http_2xx", path: "/healthz", intervalSeconds: 30, timeoutSeconds: 5, ...(s.keyword ? { keyword: s.keyword } : {}), degradedAboveMs: SLOW_ABOVE_MS[s.zone] },
       slo: s.slo,
     })),
     ipPlan: {

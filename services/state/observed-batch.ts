@@ -21,6 +21,8 @@ export interface ProbeRun {
   regexFailed?: number;
   /** Unix seconds. */
   certExpiry?: number;
+  /** `probe_duration_seconds`: the whole probe, name lookup to the last byte (as blackbox_exporter's). */
+  durationSeconds?: number;
 }
 
 export interface ObservedBatch {
@@ -44,6 +46,7 @@ const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
   probe_http_status_code: "httpStatus",
   probe_failed_due_to_regex: "regexFailed",
   probe_ssl_earliest_cert_expiry: "certExpiry",
+  probe_duration_seconds: "durationSeconds",
 };
 
 /** Names an interface from its device and IF-MIB labels (see StateTracker for which name wins). */

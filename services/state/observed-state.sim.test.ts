@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Agent } from "../../agents/agent.ts";
-import { parseAgentConfig } from "../../agents/config/agent-config.ts";
-import { Shipper } from "../../agents/shipper/shipper.ts";
 import { loadConfig } from "../../config/config.ts";
 import { loadInventoryOrThrow } from "../../inventory/inventory.loader.ts";
 import { ManualSimClock } from "../../sim/sim-clock.ts";
@@ -16,6 +13,7 @@ import { buildControlPlane, type ControlPlane } from "../server.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/store.ts";
 import { listingResolver } from "../targets/address-resolver.ts";
+import { startShippingAgent } from "./shipping-agent.ts";
 
 const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
 const PREFIX = "127.52";
@@ -40,8 +38,7 @@ describe("observed state end to end: a scenario's link cut is down in the API, t
   let cp: ControlPlane;
   let url: string;
   let token: string;
-  let agent: Agent;
-  let shipper: Shipper;
+  let agent: { stop(): Promise<void> } | undefined;
   let dir: string;
 
   const entity = async (path: string): Promise<EntityBody> => {
@@ -77,17 +74,15 @@ describe("observed state end to end: a scenario's link cut is down in the API, t
     url = await cp.listen(`${PREFIX}.255.1`, 0);
 
     const dev = (n: string) => city.listing.devices.find((d) => d.name === n) as SimDeviceInfo;
-    writeFileSync(join(dir, "targets.yaml"), [A, B].map((n) => `- {kind: snmp, id: "snmp:${n}", device: ${n}, host: ${dev(n).snmp.host}, port: ${dev(n).snmp.port}, auth: city, modules: [system, if_mib], intervalSeconds: 1}`).join("\n"));
-    const parsed = parseAgentConfig(`name: agent-1\nlisten: ${PREFIX}.255.2:0\ntargets: targets.yaml\nauths:\n  city: {version: "2c", community: ${dev(A).snmp.community}}\n`, "agent.yaml", dir);
-    if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-    shipper = new Shipper({ url, token, spoolDir: join(dir, "spool"), maxSpoolBytes: 16 * 1024 * 1024, flushIntervalMs: 100 });
-    await shipper.start();
-    agent = await Agent.start({ config: parsed.config, findings: parsed.findings, sink: shipper, log: () => undefined });
+    agent = await startShippingAgent({
+      url, token, dir, listen: `${PREFIX}.255.2:0`,
+      targets: [A, B].map((n) => `- {kind: snmp, id: "snmp:${n}", device: ${n}, host: ${dev(n).snmp.host}, port: ${dev(n).snmp.port}, auth: city, modules: [system, if_mib], intervalSeconds: 1}`),
+      auths: `\n  city: {version: "2c", community: ${dev(A).snmp.community}}`,
+    });
   }, 30_000);
 
   afterAll(async () => {
     await agent?.stop();
-    await shipper?.stop();
     await cp?.close();
     await store?.close();
     await city?.stop();

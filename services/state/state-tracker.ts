@@ -15,7 +15,8 @@
  * - link: from its two ends (link-state.ts).
  * - hotspot: bsnAPOperationStatus from the controller it is joined to; down ("not joined to its
  *   controller") when that controller answers a poll of the wlc module without listing it.
- * - service: probe_success; degraded when the certificate expires within the warning window.
+ * - service: probe_success; degraded when the certificate expires within the warning window,
+ *   or while it is slow: its last probes above the inventory's threshold (probe-latency.ts).
  * - any of them: `unknown` when nothing is heard for the silence window (the agent is gone:
  *   we cannot see, which is never `down`); a device that is down makes its interfaces and the
  *   access points joined to it `unknown` too, for the same reason.
@@ -29,6 +30,7 @@ import { interfaceName } from "../store/entity-mapping.ts";
 import type { EntityState, StateInterval } from "../store/store.ts";
 import { linkState } from "./link-state.ts";
 import { readBatch, type ProbeRun, type Reading } from "./observed-batch.ts";
+import { ProbeLatency } from "./probe-latency.ts";
 import { ADMIN_DOWN, AP_OPERATION_STATUS, IF_ADMIN_DOWN, IF_OPER_STATUS, mapStatus, SNMP_POLL_ANSWERED_FAILURE, SNMP_POLL_NO_ANSWER } from "./status-tables.ts";
 
 export const OBSERVED_KINDS = ["device", "interface", "link", "hotspot", "service"] as const;
@@ -74,6 +76,8 @@ export interface DeclaredEntities {
   /** The controller each hotspot's AP joins (inventory `controller`), where declared. */
   hotspotControllers?: ReadonlyMap<string, string>;
   services: ReadonlySet<string>;
+  /** A service's probes above this many ms in a row make it degraded (inventory `probe.degradedAboveMs`), where declared. */
+  serviceSlowAboveMs?: ReadonlyMap<string, number>;
 }
 
 /** An interface the inventory names: in its device's list, as a link end, or both (then with its link). */
@@ -102,7 +106,9 @@ export function declaredInterfaces(inv: Inventory): Map<string, DeclaredInterfac
 export function declaredFromInventory(inv: Inventory): DeclaredEntities {
   const links = inv.links.map((l) => ({ name: l.name, a: interfaceName(l.a.device, l.a.interface), b: interfaceName(l.b.device, l.b.interface) }));
   const interfaces = new Set(declaredInterfaces(inv).keys());
-  return { devices: new Set(inv.devices.map((d) => d.name)), interfaces, links, hotspots: new Set(inv.hotspots.map((h) => h.name)), hotspotControllers: new Map(inv.hotspots.map((h) => [h.name, h.controller])), services: new Set(inv.services.map((s) => s.id)) };
+  return { devices: new Set(inv.devices.map((d) => d.name)), interfaces, links, hotspots: new Set(inv.hotspots.map((h) => h.name)), hotspotControllers: new Map(inv.hotspots.map((h) => [h.name, h.controller])), services: new Set(inv.services.map((s) => s.id)),
+    serviceSlowAboveMs: new Map(inv.services.flatMap((s) => (s.probe.degradedAboveMs !== undefined ? [[s.id, s.probe.degradedAboveMs] as const] : []))),
+  };
 }
 
 interface Heard {
@@ -132,6 +138,7 @@ export class StateTracker {
   private readonly dirtyLinks = new Map<DeclaredEntities["links"][number], number>();
   /** The newest probe run per service, whose result may arrive in a later batch than its details. */
   private readonly probeRuns = new Map<string, ProbeRun>();
+  private readonly latency: ProbeLatency;
   private readonly recheckMs: number;
   private readonly silenceMs: number;
   private readonly certWarningMs: number;
@@ -143,6 +150,7 @@ export class StateTracker {
     this.recheckMs = opts.recheckMs ?? 15_000;
     this.silenceMs = opts.silenceMs ?? 180_000;
     this.certWarningMs = (opts.certWarningDays ?? 14) * DAY_MS;
+    this.latency = new ProbeLatency(declared.serviceSlowAboveMs ?? new Map());
     for (const l of declared.links) for (const end of [l.a, l.b]) this.linksByEnd.set(end, [...(this.linksByEnd.get(end) ?? []), l]);
   }
 
@@ -167,6 +175,7 @@ export class StateTracker {
       // A link is never heard itself: it follows its ends.
       if (i.entity.kind !== "link") this.heard.set(k, { lastTs: i.startMs, heardMs: nowMs });
       if (i.entity.kind === "interface") this.adopt(i.entity.name.slice(0, i.entity.name.indexOf("/")), k);
+      if (i.entity.kind === "service" && i.state === "degraded") this.latency.restore(i.entity.name, i.reason ?? "");
     }
   }
 
@@ -307,15 +316,19 @@ export class StateTracker {
     if (merged.success === undefined || !this.hear(key("service", run.service), run.ts, nowMs)) return;
     const ref = { kind: "service" as const, name: run.service };
     if (merged.success !== 1) {
+      this.latency.failed(run.service);
       this.transition(ref, "down", run.ts, probeFailure(merged), out);
       return;
     }
+    // Counted whatever the certificate says, so the service is known slow (or not) when it is renewed.
+    const slow = this.latency.succeeded(run.service, run.ts, merged.durationSeconds);
     const left = merged.certExpiry !== undefined ? merged.certExpiry * 1000 - run.ts : Infinity;
     if (left < this.certWarningMs) {
       this.transition(ref, "degraded", run.ts, left <= 0 ? "certificate expired" : `certificate expires in ${Math.floor(left / DAY_MS)} days`, out);
       return;
     }
-    this.transition(ref, "up", run.ts, "probe succeeded", out);
+    if (slow !== undefined) this.transition(ref, "degraded", run.ts, slow, out);
+    else this.transition(ref, "up", run.ts, "probe succeeded", out);
   }
 
   /** Notes that an entity was heard at `ts`; false when that is older than what was heard already. */
