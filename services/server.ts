@@ -114,11 +114,13 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Control
     limits: deps.ingestLimits,
     // One live message per topic per ingest batch (an array), never one per item: a batch of
     // thousands of events must not become thousands of queued socket messages per client.
+    // One walk over the batch's series serves the reporting tracker, the state tracker and the sample count.
     afterSamples: (series) => {
-      const changes = observed.observe(series, now());
+      const batch = tracker.read(series);
+      const changes = observed.heard(batch.reporting, now());
       if (changes.length > 0) bus.publish("states", changes.map((c) => ({ change: "reporting" as const, ...c })));
-      states.observe(series);
-      bus.publish("ingest", { samples: series.reduce((n, s) => n + s.samples.length, 0), atMs: now() });
+      states.apply(batch);
+      bus.publish("ingest", { samples: batch.samples, atMs: now() });
     },
     afterEvents: (events) => {
       const security = events.filter((e) => e.security);

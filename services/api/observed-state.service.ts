@@ -1,4 +1,5 @@
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import { reportingKey, reportingOf } from "../state/observed-batch.ts";
 
 /** Whether an entity is reporting: `reporting` (heard recently), `silent` (heard before, not lately), `never`. */
 export type Reporting = "reporting" | "silent" | "never";
@@ -29,15 +30,18 @@ export class ObservedStateService {
 
   /** Records the entities a batch speaks for; returns the ones that started (or resumed) reporting. */
   observe(series: readonly TimeSeries[], nowMs: number): ReportingChange[] {
+    return this.heard(reportingOf(series), nowMs);
+  }
+
+  /**
+   * The same from the entities already read out of the batch (`reportingKey`s, as `readBatch`
+   * collects them in its one pass over the series), in the order they were first seen.
+   */
+  heard(keys: Iterable<string>, nowMs: number): ReportingChange[] {
     const changes: ReportingChange[] = [];
-    for (const s of series) {
-      for (const kind of ["device", "service"] as const) {
-        const name = s.labels[kind];
-        if (name === undefined || name === "") continue;
-        const key = `${kind}:${name}`;
-        if (!this.lastSeen.has(key) || this.silent.delete(key)) changes.push({ entity: { kind, name }, reporting: "reporting", atMs: nowMs });
-        this.lastSeen.set(key, nowMs);
-      }
+    for (const key of keys) {
+      if (!this.lastSeen.has(key) || this.silent.delete(key)) changes.push({ entity: entityOf(key), reporting: "reporting", atMs: nowMs });
+      this.lastSeen.set(key, nowMs);
     }
     return changes;
   }
@@ -48,15 +52,14 @@ export class ObservedStateService {
     for (const [key, at] of this.lastSeen) {
       if (nowMs - at > this.silentAfterMs && !this.silent.has(key)) {
         this.silent.add(key);
-        const [kind, ...rest] = key.split(":");
-        changes.push({ entity: { kind: kind as "device" | "service", name: rest.join(":") }, reporting: "silent", atMs: nowMs });
+        changes.push({ entity: entityOf(key), reporting: "silent", atMs: nowMs });
       }
     }
     return changes;
   }
 
   of(kind: "device" | "service", name: string): ObservedEntity {
-    const key = `${kind}:${name}`;
+    const key = reportingKey(kind, name);
     const at = this.lastSeen.get(key);
     if (at === undefined) return { reporting: "never" };
     return { reporting: this.silent.has(key) ? "silent" : "reporting", lastSeenMs: at };
@@ -68,4 +71,10 @@ export class ObservedStateService {
     for (const key of this.lastSeen.keys()) if (key.startsWith(`${kind}:`) && !this.silent.has(key)) n++;
     return n;
   }
+}
+
+/** The entity of a `reportingKey` (a name may itself hold a colon). */
+function entityOf(key: string): ReportingChange["entity"] {
+  const colon = key.indexOf(":");
+  return { kind: key.slice(0, colon) as "device" | "service", name: key.slice(colon + 1) };
 }

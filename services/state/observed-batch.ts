@@ -3,6 +3,9 @@
  * pass over the series: the SNMP poll result (and why it failed) per device, ifAdminStatus/ifOperStatus per
  * interface, bsnAPOperationStatus per access point, the probe results per service, the newest
  * timestamp of the wlc module's samples per controller, and of any other device-labelled sample. NaN values (staleness markers) say nothing.
+ * The same pass notes which devices and services the batch speaks for (reporting / silent,
+ * services/api/observed-state.service.ts) and counts its samples: the ingest hot path walks a
+ * batch once.
  */
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 
@@ -39,6 +42,10 @@ export interface ObservedBatch {
   activity: Map<string, number>;
   /** Newest timestamp of any AIRESPACE-WIRELESS-MIB (`bsn…`, the wlc module) sample, per controller. */
   wlc: Map<string, number>;
+  /** The devices and services the batch's series are labelled with (`reportingKey`), in the order first seen. */
+  reporting: Set<string>;
+  /** Samples in the batch, staleness markers included. */
+  samples: number;
 }
 
 const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
@@ -49,15 +56,43 @@ const PROBE_FIELDS: Readonly<Record<string, keyof ProbeRun>> = {
   probe_duration_seconds: "durationSeconds",
 };
 
+/** Which entity a series speaks for, as the reporting tracker keys it: `device:r1`, `service:portal`. */
+export const reportingKey = (kind: "device" | "service", name: string): string => `${kind}:${name}`;
+
+/** The devices and services a batch speaks for, in the order first seen (for a caller without a state tracker). */
+export function reportingOf(series: readonly TimeSeries[]): Set<string> {
+  const out = new Set<string>();
+  const note = reportingNoter(out);
+  for (const s of series) note(s.labels);
+  return out;
+}
+
+/**
+ * Adds a series' device and service to `out`. Series of one device or service come in runs
+ * (an agent ships a target's samples together), so a name equal to the previous one is
+ * skipped before building its key: this is per series, on the ingest hot path.
+ */
+function reportingNoter(out: Set<string>): (labels: Readonly<Record<string, string>>) => void {
+  let device: string | undefined;
+  let service: string | undefined;
+  return (l) => {
+    if (l.device !== undefined && l.device !== "" && l.device !== device) out.add(reportingKey("device", (device = l.device)));
+    if (l.service !== undefined && l.service !== "" && l.service !== service) out.add(reportingKey("service", (service = l.service)));
+  };
+}
+
 /** Names an interface from its device and IF-MIB labels (see StateTracker for which name wins). */
 export type InterfaceNamer = (device: string, labels: Readonly<Record<string, string>>) => string | undefined;
 
 /** Sorts a batch's state-bearing samples out of its series. */
 export function readBatch(series: readonly TimeSeries[], interfaceOf: InterfaceNamer): ObservedBatch {
-  const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map(), wlc: new Map() };
+  const b: ObservedBatch = { polls: [], oper: [], admin: new Map(), aps: [], probes: new Map(), activity: new Map(), wlc: new Map(), reporting: new Set(), samples: 0 };
   const outcomes = new Map<string, number>();
+  const noteReporting = reportingNoter(b.reporting);
   for (const s of series) {
     const l = s.labels;
+    noteReporting(l);
+    b.samples += s.samples.length;
     const metric = l.__name__ ?? "";
     const device = l.device;
     const iface = device && (metric === "ifOperStatus" || metric === "ifAdminStatus") ? interfaceOf(device, l) : undefined;

@@ -11,6 +11,7 @@
  * waiting transitions are given up (reported): memory holds the newest state regardless.
  */
 import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
+import type { ObservedBatch } from "./observed-batch.ts";
 import type { LiveBus } from "../live/live-bus.ts";
 import { StoreUnavailableError, type Store } from "../store/store.ts";
 import type { StateChange, StateTracker } from "./state-tracker.ts";
@@ -59,6 +60,11 @@ export class StateRecorder {
 
   observe(series: readonly TimeSeries[]): void {
     this.emit(this.deps.tracker.observe(series, this.deps.now()));
+  }
+
+  /** The same for a batch the caller has already read (`tracker.read`) for its own use. */
+  apply(batch: ObservedBatch): void {
+    this.emit(this.deps.tracker.apply(batch, this.deps.now()));
   }
 
   sweep(): void {

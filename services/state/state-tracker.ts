@@ -29,7 +29,7 @@ import type { TimeSeries } from "../../protocol/remote-write.codec.ts";
 import { interfaceName } from "../store/entity-mapping.ts";
 import type { EntityState, StateInterval } from "../store/store.ts";
 import { linkState } from "./link-state.ts";
-import { readBatch, type ProbeRun, type Reading } from "./observed-batch.ts";
+import { readBatch, type ObservedBatch, type ProbeRun, type Reading } from "./observed-batch.ts";
 import { ProbeLatency } from "./probe-latency.ts";
 import { ADMIN_DOWN, AP_OPERATION_STATUS, IF_ADMIN_DOWN, IF_OPER_STATUS, mapStatus, SNMP_POLL_ANSWERED_FAILURE, SNMP_POLL_NO_ANSWER } from "./status-tables.ts";
 
@@ -186,8 +186,17 @@ export class StateTracker {
 
   /** Applies one ingest batch (`nowMs`: when it arrived); returns the transitions in order. */
   observe(series: readonly TimeSeries[], nowMs: number): StateChange[] {
+    return this.apply(this.read(series), nowMs);
+  }
+
+  /** Reads what a batch says, in one pass over its series (which also notes who is reporting: observed-batch.ts). */
+  read(series: readonly TimeSeries[]): ObservedBatch {
+    return readBatch(series, this.interfaceOf);
+  }
+
+  /** Applies a batch already read (`nowMs`: when it arrived); returns the transitions in order. */
+  apply(b: ObservedBatch, nowMs: number): StateChange[] {
     const out: StateChange[] = [];
-    const b = readBatch(series, this.interfaceOf);
     for (const p of b.polls) this.devicePoll(p, nowMs, out);
     this.flushLinks(out);
     for (const [device, ts] of b.activity) {
