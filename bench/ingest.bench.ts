@@ -5,6 +5,10 @@
  * (goal ≥ 0.5). The bodies are what an agent ships for the Da Nang inventory: 150 devices, their
  * link interfaces plus LAN ports, 10 IF-MIB metrics each, one body per minute. The ingest side
  * includes creating every series (first body) and rolling up the buckets that closed.
+ *
+ * Wall-clock ratios follow the load on a shared machine, so each side is also charged its CPU:
+ * this process's, plus on PostgreSQL the backends serving the side's database (procfs; WAL
+ * writer and autovacuum not counted). `*_cpu_ratio` is raw CPU per row ÷ ingest CPU per row.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +25,7 @@ import type { KyselyStore } from "../services/store/kysely-store.ts";
 import { pgArray } from "../services/store/postgres-sample-writer.ts";
 import type { BenchOptions, BenchResult } from "./bench.ts";
 import { BENCH_PG_URL, dropDatabase, freshDatabase } from "./lib/pg-database.ts";
+import { processCpuSeconds } from "./lib/proc-stats.ts";
 
 const INVENTORY = fileURLToPath(new URL("../inventory/danang.yaml", import.meta.url));
 export const IF_METRICS = ["ifHCInOctets", "ifHCOutOctets", "ifHCInUcastPkts", "ifHCOutUcastPkts", "ifInErrors", "ifOutErrors", "ifInDiscards", "ifOutDiscards", "ifOperStatus", "ifHighSpeed"];
@@ -55,24 +60,65 @@ function body(ifaces: Awaited<ReturnType<typeof cityInterfaces>>, round: number)
 interface Measured {
   ingestPerSec: number;
   rawPerSec: number;
+  /** CPU seconds of each side (this process, plus PostgreSQL's backends). */
+  ingestCpu: number;
+  rawCpu: number;
 }
 
-/** Samples/s of the whole ingest path into `store` (closed afterwards), rollups of the run included. */
-async function timeIngest(store: KyselyStore, bodies: Uint8Array[], rows: number): Promise<number> {
+/** CPU seconds this process has used so far. */
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/**
+ * CPU seconds used so far by the backends connected to database `name` (a backend that ended
+ * meanwhile is not counted: read this before the side closes its connections).
+ */
+async function backendCpuSeconds(admin: pg.Client | undefined, name: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (!admin) return out;
+  const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [name]);
+  for (const { pid } of rows) {
+    try {
+      out.set(pid, processCpuSeconds(pid));
+    } catch {
+      // Ended between the listing and the read (or the server runs elsewhere): nothing to charge.
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of `fn`: this process's, plus what database `name`'s backends used meanwhile. */
+async function chargedCpu(admin: pg.Client | undefined, name: string, fn: () => Promise<void>): Promise<number> {
+  const before = await backendCpuSeconds(admin, name);
+  const own = ownCpuSeconds();
+  await fn();
+  const spent = ownCpuSeconds() - own;
+  let backends = 0;
+  for (const [pid, cpu] of await backendCpuSeconds(admin, name)) backends += cpu - (before.get(pid) ?? 0);
+  return spent + backends;
+}
+
+/** Samples/s and CPU of the whole ingest path into `store` (closed afterwards), rollups of the run included. */
+async function timeIngest(store: KyselyStore, bodies: Uint8Array[], rows: number, pgAdmin?: { admin: pg.Client; name: string }): Promise<{ perSec: number; cpu: number }> {
   const ingest = new IngestService(store, () => START + bodies.length * 60_000);
-  const t = performance.now();
-  for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
-  // Rolling up the buckets closed during the run is part of the cost of ingest.
-  await store.flushRollups();
-  const perSec = rows / ((performance.now() - t) / 1000);
+  let perSec = 0;
+  const cpu = await chargedCpu(pgAdmin?.admin, pgAdmin?.name ?? "", async () => {
+    const t = performance.now();
+    for (const b of bodies) await ingest.ingestSamples(ingest.decodeRemoteWrite(b, 64 << 20));
+    // Rolling up the buckets closed during the run is part of the cost of ingest.
+    await store.flushRollups();
+    perSec = rows / ((performance.now() - t) / 1000);
+  });
   await store.close();
-  return perSec;
+  return { perSec, cpu };
 }
 
 async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "cityplane-bench-ingest-"));
   try {
-    const ingestPerSec = await timeIngest(await openStore({ dataDir: join(dir, "store") }), bodies, rows);
+    const ingest = await timeIngest(await openStore({ dataDir: join(dir, "store") }), bodies, rows);
 
     // The anchor: the same rows, already resolved to ids, through one prepared INSERT per row
     // in one transaction per body (ECOSYSTEM.md's better-sqlite3 figure).
@@ -87,11 +133,14 @@ async function measureSqlite(bodies: Uint8Array[], rows: number): Promise<Measur
         for (const x of s.samples) insert.run(id, x.timestampMs, x.value);
       });
     });
-    const t = performance.now();
-    for (const series of decoded) tx(series);
-    const rawPerSec = rows / ((performance.now() - t) / 1000);
+    let rawPerSec = 0;
+    const rawCpu = await chargedCpu(undefined, "", async () => {
+      const t = performance.now();
+      for (const series of decoded) tx(series);
+      rawPerSec = rows / ((performance.now() - t) / 1000);
+    });
     raw.close();
-    return { ingestPerSec, rawPerSec };
+    return { ingestPerSec: ingest.perSec, rawPerSec, ingestCpu: ingest.cpu, rawCpu };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -103,33 +152,36 @@ async function measurePostgres(bodies: Uint8Array[], rows: number): Promise<Meas
   await admin.connect();
   const url = await freshDatabase(admin, name);
   try {
-    const ingestPerSec = await timeIngest(await openStore({ dataDir: "unused", databaseUrl: url }), bodies, rows);
+    const ingest = await timeIngest(await openStore({ dataDir: "unused", databaseUrl: url }), bodies, rows, { admin, name });
 
     // The anchor: the same rows through one multi-row unnest INSERT per body in a transaction.
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query("CREATE TABLE raw_samples (series_id int8 NOT NULL, ts int8 NOT NULL, value float8 NOT NULL, PRIMARY KEY (series_id, ts))");
     const decoded = bodies.map((b) => decodeWriteRequest(b, { maxDecodedBytes: 64 << 20 }));
-    const t = performance.now();
-    for (const series of decoded) {
-      const ids: number[] = [];
-      const tss: number[] = [];
-      const values: number[] = [];
-      series.forEach((s, id) => {
-        for (const x of s.samples) {
-          ids.push(id);
-          tss.push(x.timestampMs);
-          values.push(x.value);
-        }
-      });
-      await client.query("BEGIN");
-      // Same array encoding as the store's writer (pgArray), so the comparison is the work, not the encoding.
-      await client.query({ name: "raw", text: "INSERT INTO raw_samples SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])", values: [pgArray(ids), pgArray(tss), pgArray(values)] });
-      await client.query("COMMIT");
-    }
-    const rawPerSec = rows / ((performance.now() - t) / 1000);
+    let rawPerSec = 0;
+    const rawCpu = await chargedCpu(admin, name, async () => {
+      const t = performance.now();
+      for (const series of decoded) {
+        const ids: number[] = [];
+        const tss: number[] = [];
+        const values: number[] = [];
+        series.forEach((s, id) => {
+          for (const x of s.samples) {
+            ids.push(id);
+            tss.push(x.timestampMs);
+            values.push(x.value);
+          }
+        });
+        await client.query("BEGIN");
+        // Same array encoding as the store's writer (pgArray), so the comparison is the work, not the encoding.
+        await client.query({ name: "raw", text: "INSERT INTO raw_samples SELECT * FROM unnest($1::int8[], $2::int8[], $3::float8[])", values: [pgArray(ids), pgArray(tss), pgArray(values)] });
+        await client.query("COMMIT");
+      }
+      rawPerSec = rows / ((performance.now() - t) / 1000);
+    });
     await client.end();
-    return { ingestPerSec, rawPerSec };
+    return { ingestPerSec: ingest.perSec, rawPerSec, ingestCpu: ingest.cpu, rawCpu };
   } finally {
     await dropDatabase(admin, name);
     await admin.end();
@@ -171,19 +223,29 @@ export async function run({ quick }: BenchOptions): Promise<BenchResult> {
 
   // Two cores shared with other work: each side is measured REPS times, alternating, and the
   // best of each kept, so a burst of foreign load does not decide the ratio.
-  const best = (a: Measured, b: Measured): Measured => ({ ingestPerSec: Math.max(a.ingestPerSec, b.ingestPerSec), rawPerSec: Math.max(a.rawPerSec, b.rawPerSec) });
-  let sqlite: Measured = { ingestPerSec: 0, rawPerSec: 0 };
+  const best = (a: Measured, b: Measured): Measured => ({
+    ingestPerSec: Math.max(a.ingestPerSec, b.ingestPerSec),
+    rawPerSec: Math.max(a.rawPerSec, b.rawPerSec),
+    ingestCpu: Math.min(a.ingestCpu, b.ingestCpu),
+    rawCpu: Math.min(a.rawCpu, b.rawCpu),
+  });
+  const none: Measured = { ingestPerSec: 0, rawPerSec: 0, ingestCpu: Infinity, rawCpu: Infinity };
+  let sqlite = none;
   for (let i = 0; i < REPS; i++) sqlite = best(sqlite, await measureSqlite(bodies, rows));
   metrics.sqlite_ingest_samples_per_s = sqlite.ingestPerSec;
   metrics.sqlite_raw_insert_rows_per_s = sqlite.rawPerSec;
   metrics.sqlite_ratio = sqlite.ingestPerSec / sqlite.rawPerSec;
+  metrics.sqlite_cpu_ratio = sqlite.rawCpu / sqlite.ingestCpu;
 
   try {
-    let pgm: Measured = { ingestPerSec: 0, rawPerSec: 0 };
+    let pgm = none;
     for (let i = 0; i < REPS; i++) pgm = best(pgm, await measurePostgres(bodies, rows));
     metrics.postgres_ingest_samples_per_s = pgm.ingestPerSec;
     metrics.postgres_raw_insert_rows_per_s = pgm.rawPerSec;
     metrics.postgres_ratio = pgm.ingestPerSec / pgm.rawPerSec;
+    metrics.postgres_ingest_cpu_s = pgm.ingestCpu;
+    metrics.postgres_raw_cpu_s = pgm.rawCpu;
+    metrics.postgres_cpu_ratio = pgm.rawCpu / pgm.ingestCpu;
   } catch (err) {
     notes.push(`PostgreSQL part skipped: ${(err as Error).message}`);
   }
