@@ -38,6 +38,10 @@ describe("varbind decoding", () => {
     ["EnumAsInfo names the value", { name: "e", oid: `${TABLE}.7`, type: "EnumAsInfo", enumValues: { "1": "up", "2": "down" } }, vb(`${TABLE}.7.0`, SnmpType.Integer, 2), { name: "e_info", labels: { e: "down" }, value: 1 }],
     ["index DisplayString (length-prefixed)", { name: "s", oid: `${TABLE}.8`, type: "gauge", indexes: [{ labelname: "ssid", type: "DisplayString" }] }, vb(`${TABLE}.8.3.68.78.71`, SnmpType.Gauge, 12), { name: "s", labels: { ssid: "DNG" }, value: 12 }],
     ["index PhysAddress48", { name: "a", oid: `${TABLE}.9`, type: "gauge", indexes: [{ labelname: "mac", type: "PhysAddress48" }] }, vb(`${TABLE}.9.0.26.43.60.77.94`, SnmpType.Integer, 1), { name: "a", labels: { mac: "00:1a:2b:3c:4d:5e" }, value: 1 }],
+    ["DisplayString of 1024 characters, the control plane's limit for a label value", { name: "d", oid: `${TABLE}.3`, type: "DisplayString" }, vb(`${TABLE}.3.0`, SnmpType.OctetString, Buffer.alloc(1024, 0x61)), { name: "d", labels: { d: "a".repeat(1024) }, value: 1 }],
+    ["DisplayString over 1024 characters is bad (it would get the whole batch refused)", { name: "d", oid: `${TABLE}.3`, type: "DisplayString" }, vb(`${TABLE}.3.0`, SnmpType.OctetString, Buffer.alloc(1025, 0x61)), "bad"],
+    ["OCTET STRING whose hex is over 1024 characters is bad", { name: "o", oid: `${TABLE}.2`, type: "OctetString" }, vb(`${TABLE}.2.0`, SnmpType.OctetString, Buffer.alloc(512, 0xff)), "bad"],
+    ["PhysAddress48 rendered over 1024 characters is bad", { name: "m", oid: `${TABLE}.4`, type: "PhysAddress48" }, vb(`${TABLE}.4.0`, SnmpType.OctetString, Buffer.alloc(342, 0xff)), "bad"],
     ["index with extra sub-identifiers is bad", { name: "a", oid: `${TABLE}.9`, type: "gauge", indexes: [{ labelname: "i", type: "gauge" }] }, vb(`${TABLE}.9.1.2`, SnmpType.Integer, 1), "bad"],
   ])("%s", (_n, metric, varbind, expected) => {
     const r = mod([metric]).decode([varbind]);
@@ -48,6 +52,12 @@ describe("varbind decoding", () => {
       expect(r.badVarbinds).toBe(0);
       expect(r.samples.map((s) => ({ name: s.name, labels: s.labels, value: s.value }))).toEqual([expected]);
     }
+  });
+
+  it("leaves out a lookup label over 1024 characters and keeps the row", () => {
+    const IF = "1.3.6.1.2.1.2.2.1";
+    const r = new SnmpDecoder([ifMibModule]).decode([vb(`${IF}.8.2`, SnmpType.Integer, 1), vb(`${IF}.2.2`, SnmpType.OctetString, Buffer.alloc(1500, 0x61)), vb("1.3.6.1.2.1.31.1.1.1.1.2", SnmpType.OctetString, Buffer.from("Gi0/1"))]);
+    expect(r.samples.find((s) => s.name === "ifOperStatus")?.labels).toEqual({ ifIndex: "2", ifName: "Gi0/1" });
   });
 
   it("skips noSuchObject, endOfMibView and OIDs outside every module, without counting them bad", () => {

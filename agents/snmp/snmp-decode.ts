@@ -103,18 +103,29 @@ type LookupTexts = Map<string, Map<string, string | Record<string, string | unde
 
 type Column = { metrics: SnmpMetric[]; lookup: boolean; lookupTypes: string[]; prefix: string };
 
-/** A lookup column's value as text, per lookup type (snmp_exporter's lookup rendering). */
+/**
+ * The control plane refuses a whole remote-write batch holding a label value over 1024
+ * characters (its ingest limit), so one out-of-spec string (DisplayString is at most 255 octets,
+ * RFC 2579; hex doubles it) would cost every sample shipped with it: such a text is left out.
+ */
+const MAX_LABEL_VALUE = 1024;
+
+function bounded(text: string | undefined): string | undefined {
+  return text !== undefined && text.length > MAX_LABEL_VALUE ? undefined : text;
+}
+
+/** A lookup column's value as text, per lookup type (snmp_exporter's lookup rendering); too long a text is left out. */
 function lookupText(type: string, vb: NetSnmpVarbind): string | undefined {
   if (type === "gauge") return numeric(vb)?.toString();
-  if (type === "PhysAddress48") return vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
-  if (type === "OctetString") return vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
+  if (type === "PhysAddress48") return vb.value instanceof Uint8Array ? bounded(formatMac(vb.value)) : undefined;
+  if (type === "OctetString") return vb.value instanceof Uint8Array ? bounded(hexString(vb.value)) : undefined;
   if (type === "IpAddr") return ipAddress(vb.value);
-  return displayString(vb.value);
+  return bounded(displayString(vb.value));
 }
 
 /**
  * A metric's value taken out of its varbind: a number for numeric types, the label text for
- * string types, undefined when the varbind does not fit the metric.
+ * string types, undefined when the varbind does not fit the metric (or its text is too long).
  */
 function metricValue(metric: SnmpMetric, vb: NetSnmpVarbind): number | string | undefined {
   switch (metric.type) {
@@ -124,13 +135,13 @@ function metricValue(metric: SnmpMetric, vb: NetSnmpVarbind): number | string | 
     case "EnumAsStateSet":
       return numeric(vb);
     case "DisplayString":
-      return displayString(vb.value);
+      return bounded(displayString(vb.value));
     case "IpAddr":
       return ipAddress(vb.value);
     case "PhysAddress48":
-      return vb.value instanceof Uint8Array ? formatMac(vb.value) : undefined;
+      return vb.value instanceof Uint8Array ? bounded(formatMac(vb.value)) : undefined;
     case "OctetString":
-      return vb.value instanceof Uint8Array ? hexString(vb.value) : undefined;
+      return vb.value instanceof Uint8Array ? bounded(hexString(vb.value)) : undefined;
   }
 }
 
