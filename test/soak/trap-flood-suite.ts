@@ -106,7 +106,7 @@ export function trapFloodSuite(o: TrapFloodOptions): void {
   });
 
   it("delivers every trap of the ten normal sources, each once", () => {
-    expect(result.floodSeconds, "the sender kept its pace").toBeLessThan(o.seconds * 1.5);
+    expect(result.floodSeconds, "the sender kept its pace").toBeLessThan(o.seconds * 2);
     let lost = 0;
     for (const host of normals) {
       const sent = result.sent[host] as number;
@@ -130,9 +130,10 @@ export function trapFloodSuite(o: TrapFloodOptions): void {
     console.info(`trap flood ${o.floodPerSecond}/s × ${o.seconds} s (took ${result.floodSeconds.toFixed(2)} s): flooder sent ${sent}, accepted ${accepted}, rate-limited ${rateLimited}; all sources sent ${sentTotal}, accepted ${received}, dropped by the kernel ${kernelDrops}; agent CPU ${receiverCpuSeconds.toFixed(2)} s`);
     expect(received + rateLimited + kernelDrops).toBe(sentTotal);
     expect(received).toBe(sink.eventLog.filter((e) => e.type === "linkDown").length);
-    // Rate limited to its burst plus 50/s over the flood and the pause, the closing trap included.
+    // Rate limited to its burst plus 50/s over the flood and the 1.5 s pause (a second more for the
+    // receiver working through its backlog), the closing trap included.
     expect(rateLimited).toBeGreaterThan(0);
-    expect(accepted).toBeLessThanOrEqual(RATE.burst + Math.ceil(RATE.perSecond * (result.floodSeconds + 2)) + 1);
+    expect(accepted).toBeLessThanOrEqual(RATE.burst + Math.ceil(RATE.perSecond * (result.floodSeconds + 3)) + 1);
     // Every rate-limited trap is in the drop count of a storm-ended event (the closing trap ends the last storm).
     expect(from(flooder, "trap-storm-ended").reduce((a, e) => a + (e.attributes.dropped as number), 0)).toBe(rateLimited);
   });
