@@ -200,7 +200,7 @@ export class PostgresSampleWriter implements SampleWriter {
     try {
       const { tss, values, stored, distinctTs, skipped, newestTs, oldestTs } = batchColumns(series);
       let wm = await this.begin(client, distinctTs);
-      const { ids, created } = await this.resolveSeries(client, series);
+      const { ids, created, unbound } = await this.resolveSeries(client, series);
       const seriesIds = new Float64Array(values.length);
       for (let i = 0, n = 0; i < series.length; i++) {
         const end = n + (stored[i] as number);
@@ -236,9 +236,12 @@ export class PostgresSampleWriter implements SampleWriter {
       await client.query("COMMIT");
       this.learn(wm);
       for (const [key, id] of created) this.ids.set(key, id);
-      series.forEach((ts, i) => {
-        if (Object.isFrozen(ts.labels)) this.byObject.set(ts.labels, ids[i] as number);
-      });
+      // Only label objects not yet bound: setting a WeakMap entry again for every series of
+      // every batch cost more than the rest of the writer's own work.
+      for (const i of unbound) {
+        const labels = (series[i] as TimeSeries).labels;
+        if (Object.isFrozen(labels)) this.byObject.set(labels, ids[i] as number);
+      }
       return { inserted, duplicates: values.length - inserted, skipped, newestTs };
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
@@ -347,9 +350,13 @@ export class PostgresSampleWriter implements SampleWriter {
     this.byObject = new WeakMap();
   }
 
-  /** Ids for every series of the batch: from the cache, else inserted/looked up in two statements. */
-  private async resolveSeries(client: pg.PoolClient, series: readonly TimeSeries[]): Promise<{ ids: (number | undefined)[]; created: [string, number][] }> {
+  /**
+   * Ids for every series of the batch: from the cache, else inserted/looked up in two statements.
+   * `unbound`: the series whose label object is not in `byObject` yet.
+   */
+  private async resolveSeries(client: pg.PoolClient, series: readonly TimeSeries[]): Promise<{ ids: (number | undefined)[]; created: [string, number][]; unbound: number[] }> {
     const ids: (number | undefined)[] = [];
+    const unbound: number[] = [];
     const missing = new Map<string, { row: SeriesRow; cacheKeys: Set<string>; indexes: number[] }>();
     series.forEach((ts, i) => {
       const same = this.byObject.get(ts.labels);
@@ -357,6 +364,7 @@ export class PostgresSampleWriter implements SampleWriter {
         ids.push(same);
         return;
       }
+      unbound.push(i);
       const key = cacheKey(ts.labels);
       const id = this.ids.get(key);
       ids.push(id);
@@ -368,7 +376,7 @@ export class PostgresSampleWriter implements SampleWriter {
       missing.set(row.key, m);
     });
     const created: [string, number][] = [];
-    if (missing.size === 0) return { ids, created };
+    if (missing.size === 0) return { ids, created, unbound };
     const rows = [...missing.values()].map((m) => m.row);
     const insertedRows = await client.query<{ id: string; key: string }>({
       name: "cityplane_insert_series_json",
@@ -385,6 +393,6 @@ export class PostgresSampleWriter implements SampleWriter {
       for (const i of m.indexes) ids[i] = toNumber(id);
       for (const k of m.cacheKeys) created.push([k, toNumber(id)]);
     }
-    return { ids, created };
+    return { ids, created, unbound };
   }
 }
