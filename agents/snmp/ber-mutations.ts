@@ -84,11 +84,12 @@ export type BerMutation =
   | { kind: "tag"; element: number; tag: number }
   | { kind: "nest"; element: number; depth: number }
   | { kind: "content"; element: number; bytes: Uint8Array }
+  | { kind: "octets"; element: number; bytes: Uint8Array }
   | { kind: "hugeOid"; element: number; arcs: number; overflow: boolean }
   | { kind: "drop"; element: number }
   | { kind: "repeat"; element: number; times: number };
 
-/** The arbitrary of mutations, both families weighted alike. */
+/** The arbitrary of mutations; out-of-spec strings weigh more, as they reach the decoder only in the replies that still match. */
 export const berMutation: fc.Arbitrary<BerMutation> = fc.oneof(
   fc.record({ kind: fc.constant("bitflips" as const), flips: fc.array(fc.record({ at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), { minLength: 1, maxLength: 4 }) }),
   fc.record({ kind: fc.constant("truncate" as const), element: fc.nat(), at: fc.nat() }),
@@ -96,7 +97,9 @@ export const berMutation: fc.Arbitrary<BerMutation> = fc.oneof(
   fc.record({ kind: fc.constant("lengthDelta" as const), element: fc.nat(), delta: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-128, 127, 300, 65_536)) }),
   fc.record({ kind: fc.constant("tag" as const), element: fc.nat(), tag: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x02, 0x04, 0x05, 0x06, 0x30, 0x40, 0x41, 0x42, 0x43, 0x44, 0x46, 0x80, 0x81, 0x82, 0xa2, 0xa8)) }),
   fc.record({ kind: fc.constant("nest" as const), element: fc.nat(), depth: fc.integer({ min: 1, max: 64 }) }),
-  fc.record({ kind: fc.constant("content" as const), element: fc.nat(), bytes: fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ minLength: 9, maxLength: 400 })) }),
+  fc.record({ kind: fc.constant("content" as const), element: fc.nat(), bytes: fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ minLength: 9, maxLength: 400 }), fc.uint8Array({ minLength: 1000, maxLength: 1400 })) }),
+  // Out-of-spec strings (DisplayString is at most 255 octets) where strings already are.
+  { arbitrary: fc.record({ kind: fc.constant("octets" as const), element: fc.nat(), bytes: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 256, maxLength: 1400 }).map((b) => b.fill(0x61))) }), weight: 3 },
   fc.record({ kind: fc.constant("hugeOid" as const), element: fc.nat(), arcs: fc.integer({ min: 1, max: 2000 }), overflow: fc.boolean() }),
   fc.record({ kind: fc.constant("drop" as const), element: fc.nat() }),
   fc.record({ kind: fc.constant("repeat" as const), element: fc.nat(), times: fc.integer({ min: 1, max: 50 }) }),
@@ -112,7 +115,10 @@ export function mutate(datagram: Buffer, m: BerMutation): Buffer {
   const roots = parse(datagram, 0, datagram.length);
   if (roots === undefined || roots.length === 0) return out;
   const all = flatten(roots, undefined);
-  const { node, siblings } = all[m.element % all.length] as { node: Node; siblings: Node[] };
+  // Values, not the community or msgFlags: the first OCTET STRING of a message is its header's.
+  const strings = all.filter((e) => e.node.tag === 0x04 && e.node.content !== undefined).slice(1);
+  const pool = m.kind === "octets" && strings.length > 0 ? strings : all;
+  const { node, siblings } = pool[m.element % pool.length] as { node: Node; siblings: Node[] };
   const splice = (from: number, to: number, bytes: Buffer) => Buffer.concat([datagram.subarray(0, from), bytes, datagram.subarray(to)]);
   switch (m.kind) {
     case "truncate":
@@ -132,6 +138,7 @@ export function mutate(datagram: Buffer, m: BerMutation): Buffer {
       break;
     }
     case "content":
+    case "octets":
       delete node.children;
       node.content = Buffer.from(m.bytes);
       break;
