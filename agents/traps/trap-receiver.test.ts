@@ -66,6 +66,7 @@ describeWithPeers(["snmptrap"], "trap receiver with Debian snmptrap", () => {
   it.each([
     ["an unknown community", ["-v2c", "-c", "guess"]],
     ["a v3 user with the wrong key", ["-v3", "-e", "0x8000000001020304", "-u", V3.username, "-l", "authPriv", "-a", "SHA", "-A", "wrong-password", "-x", "AES", "-X", V3.privPassword]],
+    ["a v3 user with the wrong privacy key", ["-v3", "-e", "0x8000000001020304", "-u", V3.username, "-l", "authPriv", "-a", "SHA", "-A", V3.authPassword, "-x", "AES", "-X", "wrong-priv-pass"]],
   ])("refuses %s and counts it", async (_n, args) => {
     now += 10_000;
     const before = { events: sink.eventLog.length, dropped: dropped.length };

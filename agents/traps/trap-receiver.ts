@@ -65,7 +65,9 @@ export class TrapReceiver {
     this.receiver = netSnmp.createReceiver({ port: opts.port, address: opts.host, transport: opts.host.includes(":") ? "udp6" : "udp4", includeAuthentication: true }, (err, n) => {
       this.outcomes++;
       if (err) {
-        opts.onDropped?.(/community|user|authori[sz]|authentic/i.test(err.message) ? "unauthorised" : "malformed");
+        // net-snmp decrypts before it checks the digest: a PDU that does not decrypt with the
+        // user's privacy key fails authentication as surely as a wrong digest.
+        opts.onDropped?.(/community|user|authori[sz]|authentic|decrypt/i.test(err.message) ? "unauthorised" : "malformed");
         return;
       }
       if (!n) return;
