@@ -13,6 +13,9 @@ describe("SNMPv3 time window for received traps (RFC 3414 §3.2 step 7b)", () =>
     ["exactly 150 s behind the estimate is still inside", [[1, 1000, "a", 0], [1, 1000, "b", 150]], "accept"],
     ["boots at its maximum refuses everything (RFC 3414 §2.2.3: the engine must be reconfigured)", [[2147483647, 10, "a", 0], [2147483647, 11, "b", 0]], "not_in_time_window"],
     ["a copy is refused even when it is the newest message", [[1, 100, "a", 0], [1, 100, "a", 0]], "replayed"],
+    ["a sender that keeps no clock (boots 0, time 0, as net-snmp's trap sender) is accepted long after", [[0, 0, "a", 0], [0, 0, "b", 1000]], "accept"],
+    ["a sender that keeps no clock still has its copies refused", [[0, 0, "a", 0], [0, 0, "b", 500], [0, 0, "a", 1000]], "replayed"],
+    ["an engine that has shown a clock cannot fall back to boots 0, time 0", [[0, 500, "a", 0], [0, 0, "b", 200]], "not_in_time_window"],
     ["a reboot forgets the digests of the previous boot", [[1, 100, "a", 0], [2, 1, "a", 1]], "accept"],
   ] as const)("%s", (_what, messages, verdict) => {
     const w = new EngineTimeWindow();

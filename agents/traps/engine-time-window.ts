@@ -6,6 +6,8 @@
  * (cached time plus the seconds elapsed since). USM only stops replays outside those 150 s, so
  * a byte-identical resend of a message already accepted is also refused: a sender never
  * produces one (every message has a new msgID, and AES a new salt), so it can only be a copy.
+ * An engine that has only ever sent boots 0 and time 0 keeps no clock (net-snmp's trap sender,
+ * hence the simulated city, does so): no window can apply to it, so only its copies are refused.
  * Logic only: the caller authenticates the message first and passes the clock in.
  */
 
@@ -42,7 +44,9 @@ export class EngineTimeWindow {
     if (e === undefined) {
       if (this.engines.size >= this.maxEngines) this.engines.delete(this.engines.keys().next().value as string);
       this.engines.set(engineId, (e = { boots, time, atMs: nowMs, digests: new Map() }));
-    } else if (boots > e.boots || (boots === e.boots && time > e.time)) {
+    }
+    if (boots === 0 && time === 0 && e.boots === 0 && e.time === 0) return this.remember(e, digest, 0);
+    if (boots > e.boots || (boots === e.boots && time > e.time)) {
       // Step 7b: a newer authentic message resets the estimate (a reboot forgets the old digests).
       if (boots > e.boots) e.digests.clear();
       e.boots = boots;
@@ -55,6 +59,10 @@ export class EngineTimeWindow {
       if (t >= estimate - TIME_WINDOW_SECONDS) break;
       e.digests.delete(d);
     }
+    return this.remember(e, digest, time);
+  }
+
+  private remember(e: EngineNotion, digest: string, time: number): TimelinessVerdict {
     if (e.digests.has(digest)) return "replayed";
     if (e.digests.size >= MAX_DIGESTS) e.digests.delete(e.digests.keys().next().value as string);
     e.digests.set(digest, time);

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import fc from "fast-check";
+import * as netSnmp from "net-snmp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventSchema } from "../../protocol/event.schema.ts";
 import { describeWithPeers, freeUdpPort, peerPath } from "../../test/peers.ts";
@@ -157,5 +158,23 @@ describeWithPeers(["snmptrap"], "trap receiver under mutated and replayed traps 
     expect(await step(200, lowerBoots as Buffer)).toBe("not_in_time_window");
     const replay = sink.eventLog.findLast((e) => e.type === "trap-replay");
     expect(replay).toMatchObject({ security: true, source: "127.70.2.2", entity: { name: "fuzz-sw-01" }, attributes: { engineId: REPLAY_ENGINE.slice(2), reason: "replayed" } });
+  });
+
+  it("accepts traps from net-snmp's sender (the simulated city's), which keeps no engine clock, long after the first", async () => {
+    // net-snmp sends every v3 trap with boots 0 and time 0 from one engineID per session.
+    const session = netSnmp.createV3Session(HOST, { name: V3.username, level: netSnmp.SecurityLevel.authPriv, authProtocol: netSnmp.AuthProtocols.sha, authKey: V3.authPassword, privProtocol: netSnmp.PrivProtocols.aes, privKey: V3.privPassword }, { trapPort: port, sourceAddress: SENDER, version: netSnmp.Version3 });
+    session.on("error", onFailure);
+    try {
+      const before = { events: sink.eventLog.length, dropped: dropped.length };
+      for (const after of [0, 200_000, 400_000]) {
+        now += after;
+        await new Promise<void>((resolve, reject) => session.trap(LINK_DOWN, [], {}, (err) => (err ? reject(err) : resolve())));
+        await until("the trap's event", () => sink.eventLog.length > before.events + (after === 0 ? 0 : after === 200_000 ? 1 : 2));
+      }
+      expect(sink.eventLog.slice(before.events).map((e) => e.type)).toEqual(["linkDown", "linkDown", "linkDown"]);
+      expect(dropped.length).toBe(before.dropped);
+    } finally {
+      session.close();
+    }
   });
 });
