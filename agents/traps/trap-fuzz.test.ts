@@ -123,12 +123,12 @@ describeWithPeers(["snmptrap"], "trap receiver under mutated and replayed traps 
     expect(sink.eventLog.slice(before)).toEqual([expect.objectContaining({ type: "linkDown", source: "127.0.0.1", attributes: expect.objectContaining({ ifIndex: 3, ifName: "Gi0/3", version: "3" }) })]);
   }, 60_000);
 
-  it("counts an SNMPv3 inform from an unknown user, answered with Reports, as unauthorised", async () => {
+  it("counts an SNMPv3 inform from an unknown user, answered with Reports: its engine discovery probe, then the inform as unauthorised", async () => {
     const before = { received, dropped: dropped.length, events: sink.eventLog.length };
     // snmpinform first probes for the receiver's engine, then sends the inform: two datagrams.
     await expect(new Promise((resolve, reject) => execFile(peerPath("snmpinform") as string, ["-v3", "-u", "stranger", "-l", "authPriv", "-a", "SHA", "-A", V3.authPassword, "-x", "AES", "-X", V3.privPassword, "-r", "0", "-t", "5", "-Ln", `${HOST}:${port}`, "", LINK_DOWN], { env: { ...process.env, MIBS: "" } }, (err) => (err ? reject(err) : resolve(undefined))))).rejects.toThrow(/snmpinform/);
     await until("both datagrams counted", () => dropped.length - before.dropped >= 2);
-    expect(dropped.slice(before.dropped)).toEqual(["unauthorised", "unauthorised"]);
+    expect(dropped.slice(before.dropped)).toEqual(["discovery", "unauthorised"]);
     expect({ received, events: sink.eventLog.length }).toEqual({ received: before.received, events: before.events });
   });
 
@@ -176,5 +176,17 @@ describeWithPeers(["snmptrap"], "trap receiver under mutated and replayed traps 
     } finally {
       session.close();
     }
+  });
+
+  it("accepts v3 informs from snmpinform long apart (the receiver is their authoritative engine, its time is not checked)", async () => {
+    const before = { events: sink.eventLog.length, dropped: dropped.length };
+    for (const after of [0, 200_000]) {
+      now += after;
+      await new Promise<void>((resolve, reject) => execFile(peerPath("snmpinform") as string, [...v3Args().filter((a, i, all) => a !== "-e" && all[i - 1] !== "-e"), "-r", "0", "-t", "5", "-Ln", `${HOST}:${port}`, "", LINK_DOWN, ...IF_VARBINDS], { env: { ...process.env, MIBS: "" } }, (err) => (err ? reject(err) : resolve())));
+      await until("the inform's event", () => sink.eventLog.length > before.events + (after === 0 ? 0 : 1));
+    }
+    expect(sink.eventLog.slice(before.events).map((e) => e.type)).toEqual(["linkDown", "linkDown"]);
+    // Each snmpinform run first probes for the receiver's engine.
+    expect(dropped.slice(before.dropped)).toEqual(["discovery", "discovery"]);
   });
 });

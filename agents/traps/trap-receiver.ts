@@ -31,7 +31,10 @@ export interface TrapReceiverOptions {
 }
 
 /** Why a datagram did not become an event. */
-export type TrapDropReason = "rate_limit" | "unauthorised" | "malformed" | "not_in_time_window" | "replayed";
+export type TrapDropReason = "rate_limit" | "unauthorised" | "malformed" | "not_in_time_window" | "replayed" | "discovery";
+
+/** usmStatsUnknownEngineIDs.0 (RFC 3414 §5): the Report that answers an engine discovery probe. */
+const USM_UNKNOWN_ENGINE_IDS = "1.3.6.1.6.3.15.1.1.4.0";
 
 /** The USM fields of an authenticated SNMPv3 message (net-snmp parses them but does not hand them on). */
 interface UsmParameters {
@@ -43,6 +46,7 @@ interface UsmParameters {
 
 interface NetSnmpMessage {
   version: number;
+  pdu: { type: number };
   hasAuthentication(): unknown;
   msgSecurityParameters?: { msgAuthoritativeEngineID: Buffer; msgAuthoritativeEngineBoots: number; msgAuthoritativeEngineTime: number; msgAuthenticationParameters: Buffer };
 }
@@ -57,6 +61,8 @@ export class TrapReceiver {
   private seq = 0;
   /** Callbacks net-snmp made for the datagram being processed. */
   private outcomes = 0;
+  /** The datagram being processed was an engine discovery probe (answered with a Report). */
+  private discovery = false;
   private readonly now: () => number;
 
   private constructor(private readonly opts: TrapReceiverOptions) {
@@ -78,11 +84,21 @@ export class TrapReceiver {
     // A reportable SNMPv3 message from an unknown user, without the authentication or privacy
     // its user requires, or an engine discovery probe, is answered with a Report and never
     // reaches the callback. Processing is synchronous, so a datagram that ends with no outcome
-    // is one of those: it is counted as unauthorised instead of vanishing.
+    // is one of those: it is counted instead of vanishing, a probe (the first step of every v3
+    // inform sender) as discovery, the rest as unauthorised.
+    const listener = this.receiver.listener as unknown as { send(m: { pdu?: { type: number; varbinds?: { oid: string }[] } }, rinfo: unknown, socket: unknown): void };
+    const send = listener.send.bind(listener);
+    listener.send = (m, rinfo, socket) => {
+      if (m.pdu !== undefined && m.pdu.type === netSnmp.PduType.Report && m.pdu.varbinds?.[0]?.oid === USM_UNKNOWN_ENGINE_IDS) this.discovery = true;
+      send(m, rinfo, socket);
+    };
     for (const socket of Object.values(this.receiver.listener.sockets)) {
-      socket.prependListener("message", () => (this.outcomes = 0));
+      socket.prependListener("message", () => {
+        this.outcomes = 0;
+        this.discovery = false;
+      });
       socket.on("message", () => {
-        if (this.outcomes === 0) opts.onDropped?.("unauthorised");
+        if (this.outcomes === 0) opts.onDropped?.(this.discovery ? "discovery" : "unauthorised");
       });
     }
     // net-snmp authenticates the whole message but passes on only the PDU: its per-receiver
@@ -91,7 +107,9 @@ export class TrapReceiver {
     const format = receiver.formatCallbackData.bind(receiver);
     receiver.formatCallbackData = (m, rinfo) => {
       const p = m.msgSecurityParameters;
-      const usm: UsmParameters | undefined = m.version === netSnmp.Version3 && Boolean(m.hasAuthentication()) && p !== undefined ? { engineId: p.msgAuthoritativeEngineID.toString("hex"), boots: p.msgAuthoritativeEngineBoots, time: p.msgAuthoritativeEngineTime, digest: p.msgAuthenticationParameters.toString("hex") } : undefined;
+      // An inform's authoritative engine is this receiver (RFC 3414 §3.1.1), whose time net-snmp
+      // keeps fixed, so the sender's notion of it cannot be checked: traps only.
+      const usm: UsmParameters | undefined = m.version === netSnmp.Version3 && m.pdu.type !== netSnmp.PduType.InformRequest && Boolean(m.hasAuthentication()) && p !== undefined ? { engineId: p.msgAuthoritativeEngineID.toString("hex"), boots: p.msgAuthoritativeEngineBoots, time: p.msgAuthoritativeEngineTime, digest: p.msgAuthenticationParameters.toString("hex") } : undefined;
       return { ...format(m, rinfo), ...(usm !== undefined ? { usm } : {}) };
     };
     const authz = this.receiver.getAuthorizer();
