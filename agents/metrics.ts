@@ -15,7 +15,7 @@ export class AgentMetrics {
   readonly skippedPasses = new Counter({ name: "cityplane_agent_skipped_passes_total", help: "Passes not started because the previous pass of the same target was still running.", labelNames: ["kind"], registers: [this.registry] });
   readonly targets = new Gauge({ name: "cityplane_agent_targets", help: "Targets currently assigned, by kind.", labelNames: ["kind"], registers: [this.registry] });
   readonly trapsReceived = new Counter({ name: "cityplane_agent_traps_received_total", help: "Traps accepted and decoded.", labelNames: ["version"], registers: [this.registry] });
-  readonly trapsDropped = new Counter({ name: "cityplane_agent_traps_dropped_total", help: "Traps dropped, by reason (rate_limit, unauthorised, malformed).", labelNames: ["reason"], registers: [this.registry] });
+  readonly trapsDropped = new Counter({ name: "cityplane_agent_traps_dropped_total", help: "Traps dropped, by reason (rate_limit, unauthorised, malformed, not_in_time_window, replayed, discovery).", labelNames: ["reason"], registers: [this.registry] });
   readonly syslogReceived = new Counter({ name: "cityplane_agent_syslog_messages_total", help: "Syslog messages accepted, by transport.", labelNames: ["transport"], registers: [this.registry] });
   readonly syslogDropped = new Counter({ name: "cityplane_agent_syslog_dropped_total", help: "Syslog messages dropped, by reason (rate_limit, too_large, malformed).", labelNames: ["reason"], registers: [this.registry] });
   readonly samplesOut = new Counter({ name: "cityplane_agent_samples_total", help: "Samples handed to the sink.", registers: [this.registry] });
