@@ -39,10 +39,12 @@ export class SyslogReceiver {
   private readonly limiter: SourceRateLimiter;
   private seq = 0;
   private readonly now: () => number;
+  private readonly stopSweep: () => void;
 
   private constructor(private readonly opts: SyslogReceiverOptions) {
     this.now = opts.now ?? Date.now;
     this.limiter = new SourceRateLimiter(opts.rateLimit.perSecond, opts.rateLimit.burst);
+    this.stopSweep = this.limiter.sweepEvery(1000, this.now, ({ source, dropped }) => opts.sink.events([this.stormEnded(source, dropped, this.now())]));
   }
 
   /** Starts the configured listeners; rejects naming the address that cannot be bound. */
@@ -112,7 +114,7 @@ export class SyslogReceiver {
     const events: CityEvent[] = [];
     const entity = device !== undefined ? { entity: { kind: "device" as const, name: device } } : {};
     const id = () => `${this.opts.agent}:${source}:${nowMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_");
-    if (decision.stormEnded) events.push({ id: id(), ts: nowMs, kind: "syslog", type: "syslog-storm-ended", severity: "warning", security: true, agent: this.opts.agent, source, ...entity, message: `syslog storm from ${device ?? source} ended: ${decision.stormEnded.dropped} messages dropped`, attributes: { dropped: decision.stormEnded.dropped } });
+    if (decision.stormEnded) events.push(this.stormEnded(source, decision.stormEnded.dropped, nowMs));
     if (!decision.accept) {
       this.opts.onDropped?.("rate_limit");
       if (decision.stormStarted) events.push({ id: id(), ts: nowMs, kind: "syslog", type: "syslog-storm", severity: "major", security: true, agent: this.opts.agent, source, ...entity, message: `syslog storm from ${device ?? source}: over ${this.opts.rateLimit.perSecond}/s, dropping`, attributes: {} });
@@ -127,8 +129,14 @@ export class SyslogReceiver {
     if (events.length > 0) this.opts.sink.events(events);
   }
 
+  private stormEnded(source: string, dropped: number, tsMs: number): CityEvent {
+    const device = this.opts.deviceAt?.(source);
+    return { id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "syslog", type: "syslog-storm-ended", severity: "warning", security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: `syslog storm from ${device ?? source} ended: ${dropped} messages dropped`, attributes: { dropped } };
+  }
+
   /** Stops listening and closes connections. */
   async close(): Promise<void> {
+    this.stopSweep();
     for (const c of this.conns) c.destroy();
     await Promise.all([
       this.udp ? new Promise<void>((r) => this.udp?.close(() => r())) : undefined,

@@ -102,4 +102,15 @@ describeWithPeers(["snmptrap"], "trap receiver with Debian snmptrap", () => {
     await until(() => sink.eventLog.some((e) => e.type === "trap-storm-ended"));
     expect(sink.eventLog.find((e) => e.type === "trap-storm-ended")?.attributes.dropped).toBe(7);
   });
+
+  it("ends the storm of a source that floods and then falls silent, with its exact drop count", async () => {
+    now += 60_000;
+    const before = sink.eventLog.length;
+    for (let i = 0; i < 9; i++) send(V2C, "1.3.6.1.6.3.1.1.5.4");
+    await until(() => sink.eventLog.slice(before).some((e) => e.type === "trap-storm"));
+    await until(() => receiver.storms().get("127.0.0.1") === 4);
+    now += 10_000; // quiet for longer than the burst takes to refill; no further trap comes
+    await until(() => sink.eventLog.slice(before).some((e) => e.type === "trap-storm-ended"));
+    expect(sink.eventLog.slice(before).filter((e) => e.type === "trap-storm-ended").map((e) => e.attributes.dropped)).toEqual([4]);
+  });
 });

@@ -64,10 +64,12 @@ export class TrapReceiver {
   /** The datagram being processed was an engine discovery probe (answered with a Report). */
   private discovery = false;
   private readonly now: () => number;
+  private readonly stopSweep: () => void;
 
   private constructor(private readonly opts: TrapReceiverOptions) {
     this.now = opts.now ?? Date.now;
     this.limiter = new SourceRateLimiter(opts.rateLimit.perSecond, opts.rateLimit.burst);
+    this.stopSweep = this.limiter.sweepEvery(1000, this.now, ({ source, dropped }) => opts.sink.events([this.stormEnded(source, dropped, this.now())]));
     this.receiver = netSnmp.createReceiver({ port: opts.port, address: opts.host, transport: opts.host.includes(":") ? "udp6" : "udp4", includeAuthentication: true }, (err, n) => {
       this.outcomes++;
       if (err) {
@@ -162,7 +164,7 @@ export class TrapReceiver {
     const device = this.opts.deviceAt?.(source);
     const entity = device !== undefined ? { entity: { kind: "device" as const, name: device } } : {};
     const id = () => `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_");
-    if (decision.stormEnded) events.push({ id: id(), ts: tsMs, kind: "trap", type: "trap-storm-ended", severity: "warning", security: true, agent: this.opts.agent, source, ...entity, message: `trap storm from ${device ?? source} ended: ${decision.stormEnded.dropped} traps dropped`, attributes: { dropped: decision.stormEnded.dropped } });
+    if (decision.stormEnded) events.push(this.stormEnded(source, decision.stormEnded.dropped, tsMs));
     if (!decision.accept) {
       this.opts.onDropped?.("rate_limit");
       if (decision.stormStarted) events.push({ id: id(), ts: tsMs, kind: "trap", type: "trap-storm", severity: "major", security: true, agent: this.opts.agent, source, ...entity, message: `trap storm from ${device ?? source}: over ${this.opts.rateLimit.perSecond}/s, dropping`, attributes: { perSecond: this.opts.rateLimit.perSecond } });
@@ -177,6 +179,11 @@ export class TrapReceiver {
     if (events.length > 0) this.opts.sink.events(events);
   }
 
+  private stormEnded(source: string, dropped: number, tsMs: number): CityEvent {
+    const device = this.opts.deviceAt?.(source);
+    return { id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "trap", type: "trap-storm-ended", severity: "warning", security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: `trap storm from ${device ?? source} ended: ${dropped} traps dropped`, attributes: { dropped } };
+  }
+
   /** Drops still being counted, by source (for /metrics and shutdown reports). */
   storms(): Map<string, number> {
     return this.limiter.storms();
@@ -184,6 +191,7 @@ export class TrapReceiver {
 
   /** Stops listening. */
   close(): Promise<void> {
+    this.stopSweep();
     return new Promise((resolve) => this.receiver.close(() => resolve()));
   }
 }
