@@ -283,7 +283,9 @@ class WriteRequestDecoder {
     }
     const labels: Record<string, string> = entry ? (entry.labels as Record<string, string>) : {};
     let labelsLeading = true;
-    const samples: TimeSeries["samples"] = [];
+    // Made on the first sample as a one-element literal: a first push into [] reserves room
+    // for more than a dozen, and a body from an agent carries one sample per series.
+    let samples: TimeSeries["samples"] | undefined;
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === TAG_LABEL) {
@@ -297,7 +299,9 @@ class WriteRequestDecoder {
         this.label(labels, index);
       } else if (tag === TAG_SAMPLE) {
         labelsLeading = false;
-        samples.push(this.sample(index));
+        const sample = this.sample(index);
+        if (samples) samples.push(sample);
+        else samples = [sample];
       } else {
         labelsLeading = false;
         r.skipType(tag & 7);
@@ -308,9 +312,9 @@ class WriteRequestDecoder {
     if (cache) {
       if (!entry && keyEnd >= 0) entry = cache.add(this.raw, start, keyEnd, labels, this.previous);
       this.previous = entry;
-      if (entry) return { labels: entry.labels as Record<string, string>, samples };
+      if (entry) return { labels: entry.labels as Record<string, string>, samples: samples ?? [] };
     }
-    return { labels, samples };
+    return { labels, samples: samples ?? [] };
   }
 
   private label(labels: Record<string, string>, index: number): void {
