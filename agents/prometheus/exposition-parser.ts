@@ -60,6 +60,19 @@ class ExpositionScanner<S extends KnownSeries> extends ExpositionCursor {
   }
 
   run(): ParsedExposition {
+    this.lines();
+    // OM: "The exposition MUST end with an EOF line" (`# EOF`), optionally followed by one LF.
+    if (this.om && !this.sawEof) this.fail("missing # EOF at the end of OpenMetrics exposition");
+    return { format: this.format, samples: this.samples, families: this.families.list() };
+  }
+
+  /**
+   * The loop over lines, with nothing after it: V8 compiles a long loop on its own (on-stack
+   * replacement) and keeps that code when it deoptimizes after the loop, so code placed after
+   * the loop that had no type feedback yet would deoptimize on every later parse (seen as
+   * parses 30-40 % slower for the whole life of a process).
+   */
+  private lines(): void {
     const src = this.src, len = src.length;
     while (this.pos < len) {
       if (this.sawEof) this.fail("content after # EOF is not allowed");
@@ -80,9 +93,6 @@ class ExpositionScanner<S extends KnownSeries> extends ExpositionCursor {
         if (!this.sawEof) this.line++;
       }
     }
-    // OM: "The exposition MUST end with an EOF line" (`# EOF`), optionally followed by one LF.
-    if (this.om && !this.sawEof) this.fail("missing # EOF at the end of OpenMetrics exposition");
-    return { format: this.format, samples: this.samples, families: this.families.list() };
   }
 
   private sample(): void {
