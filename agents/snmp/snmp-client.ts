@@ -68,10 +68,14 @@ export class SnmpClient {
     this.session.on("error", (err) => opts.onBadPacket?.(err ?? new Error("socket error")));
   }
 
-  /** GET of scalar instance OIDs; missing ones (noSuchObject) are returned as such. */
-  async get(oids: string[], signal: AbortSignal): Promise<NetSnmpVarbind[]> {
+  /**
+   * GET of scalar instance OIDs; missing ones (noSuchObject) are returned as such. `onFailure`
+   * runs as soon as a request fails, before its slot is handed to the next waiting request, so a
+   * caller can abort `signal` and nothing queued behind the failure is sent.
+   */
+  async get(oids: string[], signal: AbortSignal, onFailure?: () => void): Promise<NetSnmpVarbind[]> {
     if (oids.length === 0) return [];
-    return this.request(signal, (done) => this.session.get(oids, (err, vbs) => done(err, vbs)));
+    return this.request(signal, onFailure, (done) => this.session.get(oids, (err, vbs) => done(err, vbs)));
   }
 
   /**
@@ -79,17 +83,17 @@ export class SnmpClient {
    * each answer's in-subtree varbinds to `onPage` with the subtree's position as they arrive;
    * returns the number of varbinds. Nothing is kept between pages.
    */
-  async walk(roots: readonly string[], maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[], root: number) => void): Promise<number> {
-    const counts = await Promise.all(roots.map((root, i) => this.walkOne(root, maxRepetitions, signal, (vbs) => onPage(vbs, i))));
+  async walk(roots: readonly string[], maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[], root: number) => void, onFailure?: () => void): Promise<number> {
+    const counts = await Promise.all(roots.map((root, i) => this.walkOne(root, maxRepetitions, signal, (vbs) => onPage(vbs, i), onFailure)));
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private async walkOne(root: string, maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[]) => void): Promise<number> {
+  private async walkOne(root: string, maxRepetitions: number, signal: AbortSignal, onPage: (varbinds: NetSnmpVarbind[]) => void, onFailure?: () => void): Promise<number> {
     const prefix = `${root}.`;
     let next = root;
     let count = 0;
     for (;;) {
-      const rows = await this.request<NetSnmpVarbind[][]>(signal, (done) => this.session.getBulk([next], 0, maxRepetitions, (err, vbs) => done(err, vbs)));
+      const rows = await this.request<NetSnmpVarbind[][]>(signal, onFailure, (done) => this.session.getBulk([next], 0, maxRepetitions, (err, vbs) => done(err, vbs)));
       const column = rows[0] ?? [];
       // The walk ends at the first varbind outside the subtree or at endOfMibView (RFC 3416 §4.2.3).
       let inside = 0;
@@ -105,7 +109,7 @@ export class SnmpClient {
     }
   }
 
-  private async request<T>(signal: AbortSignal, send: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+  private async request<T>(signal: AbortSignal, onFailure: (() => void) | undefined, send: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
     while (this.inFlight >= this.opts.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     try {
@@ -127,6 +131,9 @@ export class SnmpClient {
           reject(new SnmpRequestError("protocol", (err as Error).message));
         }
       });
+    } catch (err) {
+      if ((err as SnmpRequestError).failure !== "aborted") onFailure?.();
+      throw err;
     } finally {
       this.inFlight--;
       this.waiting.shift()?.();

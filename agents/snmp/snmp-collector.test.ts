@@ -85,6 +85,45 @@ describe("per-device limits and dead devices", () => {
   });
 });
 
+describe("a pass against a dead device", () => {
+  const device = new SilentDevice();
+  beforeAll(() => device.start());
+  afterAll(() => device.close());
+  const target = (id: string, modules: string[]) => ({ kind: "snmp" as const, id, device: `dn-${id}`, host: HOST, port: device.port, auth: "v2", modules, intervalSeconds: 60 });
+
+  it("ends at the first request that times out: the requests queued behind it are never sent", async () => {
+    // if_mib: a GET of the system scalars plus walks of ifTable and ifXTable, one request at a time.
+    const pool = new SnmpSessionPool({ timeoutMs: 150, retries: 0, concurrency: 1, idleMs: 60_000, onBadPacket: () => undefined });
+    const collector = new SnmpCollector({ agent: "edge", auths: { v2: auth }, modules: snmpModuleRegistry({}), pool, recheckMs: 15_000 });
+    try {
+      const before = device.datagrams;
+      const r = await collector.collect(target("queued", ["if_mib"]), AbortSignal.timeout(10_000));
+      expect(r.events.map((e) => e.type)).toEqual(["device-unreachable"]);
+      await new Promise((res) => setTimeout(res, 400)); // anything still queued would have gone out by now
+      expect(device.datagrams - before).toBe(1);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("is a timeout, not a silent abort, when the pass deadline comes before the request's own timeout", async () => {
+    // 2 s × 2 tries per request against a 300 ms pass deadline (an interval shorter than timeout × tries).
+    const pool = new SnmpSessionPool({ timeoutMs: 2000, retries: 1, concurrency: 2, idleMs: 60_000, onBadPacket: () => undefined });
+    const collector = new SnmpCollector({ agent: "edge", auths: { v2: auth }, modules: snmpModuleRegistry({}), pool, recheckMs: 15_000 });
+    const t = { ...target("short", ["system"]), intervalSeconds: 1 };
+    try {
+      const r = await collector.collect(t, AbortSignal.timeout(300));
+      expect(r.samples.map((s) => `${s.name} ${s.value}`)).toEqual(["cityplane_snmp_device_up 0", "cityplane_snmp_poll_outcome 2"]);
+      expect(r.events.map((e) => e.type)).toEqual(["device-unreachable"]);
+      expect(collector.status(t.id)).toMatchObject({ up: false, lastError: expect.stringContaining("no answer (timeout)") });
+      // Down: the next pass is a single try on the recheck cycle.
+      expect(collector.nextDelayMs(t)).toBe(1000);
+    } finally {
+      pool.close();
+    }
+  });
+});
+
 describeWithPeers(["snmpd"], "why a poll failed, against snmpd", () => {
   const HOST_D = "127.52.7.1";
   let snmpd: SnmpdPeer;
