@@ -144,9 +144,11 @@ export class Agent {
     if (config.traps) {
       const t = hostPort(config.traps.listen);
       this.traps = await TrapReceiver.start({ agent: config.name, ...t, auths: config.traps.auths.map((n) => config.auths[n]).filter((x) => x !== undefined), rateLimit: config.traps.rateLimit, sink: counted, deviceAt: this.deviceAt, onReceived: (version) => m.trapsReceived.inc({ version }), onDropped: (reason) => m.trapsDropped.inc({ reason }) });
+      m.receiveBuffer.set({ receiver: "traps" }, this.traps.receiveBufferBytes);
     }
     if (config.syslog && (config.syslog.udp || config.syslog.tcp)) {
       this.syslog = await SyslogReceiver.start({ agent: config.name, ...(config.syslog.udp ? { udp: hostPort(config.syslog.udp) } : {}), ...(config.syslog.tcp ? { tcp: hostPort(config.syslog.tcp) } : {}), maxMessageBytes: config.syslog.maxMessageBytes, rateLimit: config.syslog.rateLimit, sink: counted, deviceAt: this.deviceAt, onReceived: (transport) => m.syslogReceived.inc({ transport }), onDropped: (reason) => m.syslogDropped.inc({ reason }) });
+      if (this.syslog.receiveBufferBytes > 0) m.receiveBuffer.set({ receiver: "syslog" }, this.syslog.receiveBufferBytes);
     }
     if (config.targets !== undefined) {
       const loaded = loadTargetFile(config.targets, this.refs);

@@ -18,6 +18,7 @@ export class AgentMetrics {
   readonly trapsDropped = new Counter({ name: "cityplane_agent_traps_dropped_total", help: "Traps dropped, by reason (rate_limit, unauthorised, malformed, not_in_time_window, replayed, discovery).", labelNames: ["reason"], registers: [this.registry] });
   readonly syslogReceived = new Counter({ name: "cityplane_agent_syslog_messages_total", help: "Syslog messages accepted, by transport.", labelNames: ["transport"], registers: [this.registry] });
   readonly syslogDropped = new Counter({ name: "cityplane_agent_syslog_dropped_total", help: "Syslog messages dropped, by reason (rate_limit, too_large, malformed).", labelNames: ["reason"], registers: [this.registry] });
+  readonly receiveBuffer = new Gauge({ name: "cityplane_agent_udp_receive_buffer_bytes", help: "Receive buffer the kernel granted the trap and syslog UDP sockets (capped by net.core.rmem_max).", labelNames: ["receiver"], registers: [this.registry] });
   readonly samplesOut = new Counter({ name: "cityplane_agent_samples_total", help: "Samples handed to the sink.", registers: [this.registry] });
   readonly eventsOut = new Counter({ name: "cityplane_agent_events_total", help: "Events handed to the sink.", registers: [this.registry] });
 

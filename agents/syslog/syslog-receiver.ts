@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { CityEvent } from "../../protocol/event.schema.ts";
 import type { Sink } from "../sink.ts";
 import { SourceRateLimiter } from "../traps/source-rate-limiter.ts";
+import { enlargeReceiveBuffer } from "../udp-receive-buffer.ts";
 import { classifySyslog } from "./syslog-classify.ts";
 import { SyslogFramer } from "./syslog-framing.ts";
 import { parseSyslog } from "./syslog-parser.ts";
@@ -40,6 +41,8 @@ export class SyslogReceiver {
   private seq = 0;
   private readonly now: () => number;
   private readonly stopSweep: () => void;
+  /** The UDP socket's receive buffer as the kernel granted it (bytes; 0 without UDP). */
+  receiveBufferBytes = 0;
 
   private constructor(private readonly opts: SyslogReceiverOptions) {
     this.now = opts.now ?? Date.now;
@@ -78,6 +81,7 @@ export class SyslogReceiver {
       sock.bind(port, host, () => {
         sock.removeAllListeners("error");
         sock.on("error", () => this.opts.onDropped?.("malformed"));
+        this.receiveBufferBytes = enlargeReceiveBuffer(sock);
         resolve();
       });
     });

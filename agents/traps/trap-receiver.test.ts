@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeWithPeers, freeUdpPort, peerPath } from "../../test/peers.ts";
 import { MemorySink } from "../sink.ts";
+import { UDP_RECEIVE_BUFFER_BYTES } from "../udp-receive-buffer.ts";
 import { TrapReceiver } from "./trap-receiver.ts";
 
 const HOST = "127.30.1.1";
@@ -86,6 +88,14 @@ describeWithPeers(["snmptrap"], "trap receiver with Debian snmptrap", () => {
     await until(() => sink.eventLog.length > before);
     expect(sink.eventLog.at(-1)?.type).toBe("warmStart");
     expect(dropped).toContain("malformed");
+  });
+
+  it("asks for a receive buffer that holds a flood's backlog, as large as the kernel allows", () => {
+    // Linux caps SO_RCVBUF at net.core.rmem_max and reports twice what it granted; a socket
+    // that asks for nothing gets net.core.rmem_default.
+    const sysctl = (name: string) => Number(readFileSync(`/proc/sys/net/core/${name}`, "utf8"));
+    expect(receiver.receiveBufferBytes).toBeGreaterThan(sysctl("rmem_default"));
+    expect(receiver.receiveBufferBytes).toBeGreaterThanOrEqual(Math.min(UDP_RECEIVE_BUFFER_BYTES, sysctl("rmem_max")));
   });
 
   it("turns a storm into one event and an exact drop count", async () => {

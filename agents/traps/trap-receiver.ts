@@ -13,6 +13,7 @@ import type { SnmpAuth } from "../config/agent-config.schema.ts";
 import * as netSnmp from "net-snmp";
 import type { Receiver as NetSnmpReceiver, User as NetSnmpUser } from "net-snmp";
 import { EngineTimeWindow } from "./engine-time-window.ts";
+import { enlargeReceiveBuffer } from "../udp-receive-buffer.ts";
 import { SourceRateLimiter } from "./source-rate-limiter.ts";
 import { decodeTrap } from "./trap-decode.ts";
 
@@ -65,6 +66,8 @@ export class TrapReceiver {
   private discovery = false;
   private readonly now: () => number;
   private readonly stopSweep: () => void;
+  /** The socket's receive buffer as the kernel granted it (bytes). */
+  receiveBufferBytes = 0;
 
   private constructor(private readonly opts: TrapReceiverOptions) {
     this.now = opts.now ?? Date.now;
@@ -135,6 +138,7 @@ export class TrapReceiver {
       socket.once("listening", () => resolve());
       socket.once("error", (err) => reject(new Error(`cannot listen for traps on ${opts.host}:${opts.port}: ${err.message}`)));
     });
+    r.receiveBufferBytes = enlargeReceiveBuffer(socket);
     return r;
   }
 
