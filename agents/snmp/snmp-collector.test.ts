@@ -7,6 +7,7 @@ import { snmpModuleRegistry } from "./snmp-module-registry.ts";
 import { SnmpSessionPool } from "./snmp-session-pool.ts";
 import { startSnmpd, type SnmpdPeer } from "./snmpd-peer.ts";
 import { describeWithPeers, freeUdpPort } from "../../test/peers.ts";
+import { until } from "../../test/until.ts";
 
 const HOST = "127.30.5.1";
 const auth: SnmpAuth = { version: "2c", community: "canary-community-7f3a" };
@@ -26,13 +27,6 @@ class SilentDevice {
   }
 }
 
-async function until(what: string, fn: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("per-device limits and dead devices", () => {
   const device = new SilentDevice();

@@ -17,6 +17,7 @@ import { SnmpCollector } from "./snmp-collector.ts";
 import { snmpModuleRegistry } from "./snmp-module-registry.ts";
 import { SnmpSessionPool } from "./snmp-session-pool.ts";
 import { startSnmpd, type SnmpdPeer } from "./snmpd-peer.ts";
+import { until } from "../../test/until.ts";
 
 const SNMPD = "127.70.1.1";
 const POLL_DEADLINE_MS = 5000;
@@ -78,13 +79,6 @@ function interfaces(r: CollectResult): string[] {
   return [...rows].sort();
 }
 
-async function until(what: string, pred: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describeWithPeers(["snmpd"], "polling through mutated replies of a real snmpd", () => {
   let snmpd: SnmpdPeer;

@@ -8,6 +8,7 @@ import { describeWithPeers, freeUdpPort, peerPath } from "../../test/peers.ts";
 import { MemorySink } from "../sink.ts";
 import { berMutation, mutate } from "../snmp/ber-mutations.ts";
 import { TrapReceiver, type TrapDropReason } from "./trap-receiver.ts";
+import { until } from "../../test/until.ts";
 
 const HOST = "127.70.2.1";
 const SENDER = "127.70.2.2";
@@ -24,13 +25,6 @@ function snmptrap(security: string[], host: string, port: number, vbs: string[] 
   return new Promise((resolve, reject) => execFile(peerPath("snmptrap") as string, [...security, "-Ln", `${host}:${port}`, "", LINK_DOWN, ...vbs], { env: { ...process.env, MIBS: "" } }, (err) => (err ? reject(err) : resolve())));
 }
 
-async function until(what: string, pred: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describeWithPeers(["snmptrap"], "trap receiver under mutated and replayed traps from Debian snmptrap", () => {
   let capture: Socket;
