@@ -154,9 +154,8 @@ export class TrapReceiver {
     if (!this.rejecting.has(source)) {
       if (this.rejecting.size >= 10_000) this.rejecting.clear();
       this.rejecting.add(source);
-      const device = this.opts.deviceAt?.(source);
       const what = verdict === "replayed" ? "a copy of a trap already received" : `engine boots ${usm.boots} time ${usm.time}, outside the 150 s window`;
-      this.opts.sink.events([{ id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "trap", type: "trap-replay", severity: "major", security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: `${device ?? source}: SNMPv3 trap refused as a possible replay (${what}), dropping until a fresh one arrives`, attributes: { engineId: usm.engineId.slice(0, 64), reason: verdict } }]);
+      this.opts.sink.events([this.event(source, tsMs, "trap-replay", "major", (from) => `${from}: SNMPv3 trap refused as a possible replay (${what}), dropping until a fresh one arrives`, { engineId: usm.engineId.slice(0, 64), reason: verdict })]);
     }
     return false;
   }
@@ -165,14 +164,13 @@ export class TrapReceiver {
     const tsMs = this.now();
     const decision = this.limiter.take(source, tsMs);
     const events: CityEvent[] = [];
-    const device = this.opts.deviceAt?.(source);
-    const entity = device !== undefined ? { entity: { kind: "device" as const, name: device } } : {};
-    const id = () => `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_");
     if (decision.stormEnded) events.push(this.stormEnded(source, decision.stormEnded.dropped, tsMs));
     if (!decision.accept) {
       this.opts.onDropped?.("rate_limit");
-      if (decision.stormStarted) events.push({ id: id(), ts: tsMs, kind: "trap", type: "trap-storm", severity: "major", security: true, agent: this.opts.agent, source, ...entity, message: `trap storm from ${device ?? source}: over ${this.opts.rateLimit.perSecond}/s, dropping`, attributes: { perSecond: this.opts.rateLimit.perSecond } });
+      const perSecond = this.opts.rateLimit.perSecond;
+      if (decision.stormStarted) events.push(this.event(source, tsMs, "trap-storm", "major", (from) => `trap storm from ${from}: over ${perSecond}/s, dropping`, { perSecond }));
     } else {
+      const device = this.opts.deviceAt?.(source);
       const event = decodeTrap(varbinds, { agent: this.opts.agent, source, ...(device !== undefined ? { device } : {}), tsMs, seq: this.seq++, version });
       if (event === undefined) this.opts.onDropped?.("malformed");
       else {
@@ -184,8 +182,13 @@ export class TrapReceiver {
   }
 
   private stormEnded(source: string, dropped: number, tsMs: number): CityEvent {
+    return this.event(source, tsMs, "trap-storm-ended", "warning", (from) => `trap storm from ${from} ended: ${dropped} traps dropped`, { dropped });
+  }
+
+  /** A security event the receiver raises about a source (storms, replays), tied to its device when known. */
+  private event(source: string, tsMs: number, type: string, severity: CityEvent["severity"], message: (from: string) => string, attributes: CityEvent["attributes"]): CityEvent {
     const device = this.opts.deviceAt?.(source);
-    return { id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "trap", type: "trap-storm-ended", severity: "warning", security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: `trap storm from ${device ?? source} ended: ${dropped} traps dropped`, attributes: { dropped } };
+    return { id: `${this.opts.agent}:${source}:${tsMs}:${this.seq++}`.replace(/[^A-Za-z0-9._:-]/g, "_"), ts: tsMs, kind: "trap", type, severity, security: true, agent: this.opts.agent, source, ...(device !== undefined ? { entity: { kind: "device" as const, name: device } } : {}), message: message(device ?? source), attributes };
   }
 
   /** Drops still being counted, by source (for /metrics and shutdown reports). */
