@@ -12,7 +12,7 @@ import { openStore } from "../../services/store/open-store.ts";
 import { describeWithPeers, freeUdpPort } from "../../test/peers.ts";
 import type { CollectResult } from "../collector.ts";
 import type { SnmpAuth } from "../config/agent-config.schema.ts";
-import { berMutation, mutate, type BerMutation } from "./ber-mutations.ts";
+import { berMutation, mutate, type BerMutation } from "../../test/ber-mutations.ts";
 import { SnmpCollector } from "./snmp-collector.ts";
 import { snmpModuleRegistry } from "./snmp-module-registry.ts";
 import { SnmpSessionPool } from "./snmp-session-pool.ts";

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventSchema } from "../../protocol/event.schema.ts";
 import { describeWithPeers, freeUdpPort, peerPath } from "../../test/peers.ts";
 import { MemorySink } from "../sink.ts";
-import { berMutation, mutate } from "../snmp/ber-mutations.ts";
+import { berMutation, mutate } from "../../test/ber-mutations.ts";
 import { TrapReceiver, type TrapDropReason } from "./trap-receiver.ts";
 import { until } from "../../test/until.ts";
 

@@ -13,7 +13,7 @@ import { buildControlPlane, type ControlPlane } from "../server.ts";
 import { openStore } from "../store/open-store.ts";
 import type { Store } from "../store/store.ts";
 import { listingResolver } from "../targets/address-resolver.ts";
-import { startShippingAgent } from "./shipping-agent.ts";
+import { startShippingAgent } from "../../test/shipping-agent.ts";
 
 const inventory = await loadInventoryOrThrow("inventory/danang.yaml");
 const PREFIX = "127.52";

@@ -5,7 +5,7 @@ import { startEgovService, type EgovService } from "../../sim/http/egov-service.
 import { wallSimClock } from "../../sim/sim-clock.ts";
 import { startHarness, type Harness } from "../../test/control-plane-harness.ts";
 import { freeTcpPort } from "../../test/peers.ts";
-import { startShippingAgent } from "./shipping-agent.ts";
+import { startShippingAgent } from "../../test/shipping-agent.ts";
 
 const PREFIX = "127.73";
 const SERVICE = "motcua";

@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Agent } from "../../agents/agent.ts";
-import { parseAgentConfig } from "../../agents/config/agent-config.ts";
-import { Shipper } from "../../agents/shipper/shipper.ts";
+import { Agent } from "../agents/agent.ts";
+import { parseAgentConfig } from "../agents/config/agent-config.ts";
+import { Shipper } from "../agents/shipper/shipper.ts";
 
 export interface ShippingAgentOptions {
   /** The control plane's base URL and an agent token it accepts. */
